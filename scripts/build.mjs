@@ -1,0 +1,25 @@
+// Bundles the extension client, the language server and the CLI with esbuild.
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  // `vscode` is provided by the editor at run time.
+  external: ['vscode'],
+};
+
+const builds = [
+  { entryPoints: { client: 'client/src/extension.ts' } },
+  { entryPoints: { server: 'server/src/lsp/main.ts', cli: 'server/src/cli/main.ts' } },
+];
+
+for (const b of builds) {
+  const options = { ...common, ...b, outdir: 'dist' };
+  if (watch) await (await esbuild.context(options)).watch();
+  else await esbuild.build(options);
+}
