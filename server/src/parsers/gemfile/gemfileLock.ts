@@ -1,13 +1,326 @@
-import type { ParseResult } from '../../core/types';
+import { pathToFileURL } from 'node:url';
+import { PackageURL } from 'packageurl-js';
+import { LineIndex, lineRange } from '../../core/positions';
+import type { Dependency, ParseProblem, ParseResult, ProblemSeverity, Range } from '../../core/types';
+import { gemPurl } from '../../core/purl';
 import type { ParseOptions } from '../parser';
+import {
+  RUBYGEMS_REMOTES,
+  SOURCE_SECTIONS,
+  type SourceSection,
+  indentation,
+  isConflictMarker,
+  isExactVersion,
+  readSpec,
+  splitPlatform,
+} from './lines';
 
-// Placeholder until the parser lands: reports that the format is not read yet.
-export function parseGemfileLock(_text: string, _options: ParseOptions): ParseResult {
-  return {
-    format: 'gemfile-lock',
-    ecosystem: 'gem',
-    dependencies: [],
-    problems: [{ code: 'NOT_IMPLEMENTED', message: 'parser not written yet', severity: 'error', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }],
-    ok: false,
+/** Message of the `details.related` item that points at an entry's CHECKSUMS line. */
+export const CHECKSUM_RELATED_MESSAGE = 'checksum in CHECKSUMS';
+
+/** Stronger algorithms first: the one `Dependency.checksum` shows when a line has several. */
+const ALGORITHM_STRENGTH = ['sha512', 'sha384', 'sha256', 'sha1', 'md5'];
+
+interface Source {
+  section: SourceSection;
+  line: number;
+  options: Map<string, string>;
+  remotes: string[];
+}
+
+interface ChecksumLine {
+  line: number;
+  /** Column where the first checksum starts and where the field ends. */
+  start: number;
+  end: number;
+  checksums: string[];
+}
+
+/**
+ * Parses a Gemfile.lock (Bundler 1.x to 2.6+ layouts): one entry per spec line of every GEM,
+ * GIT, PATH and PLUGIN SOURCE section, with the checksums of its CHECKSUMS line attached.
+ * Never throws; broken lines become positioned problems.
+ */
+export function parseGemfileLock(text: string, options: ParseOptions): ParseResult {
+  const index = new LineIndex(text);
+  const uri = fileUri(options.path);
+  const dependencies: Dependency[] = [];
+  const problems: ParseProblem[] = [];
+  const report = (code: string, severity: ProblemSeverity, range: Range, message: string): void => {
+    problems.push({ code, severity, range, message });
   };
+
+  let ok = true;
+  let section: string | undefined;
+  let source: Source | undefined;
+  let sawSource = false;
+  const specLines: Array<{ dep: Dependency; key: string }> = [];
+  const checksumLines = new Map<string, ChecksumLine>();
+
+  for (let line = 0; line < index.lineCount; line++) {
+    const body = index.lineText(line);
+    // A byte order mark is text before the first header; columns after it shift by one.
+    const offset = line === 0 && body.charCodeAt(0) === 0xfeff ? 1 : 0;
+    const content = offset ? body.slice(offset) : body;
+
+    if (isConflictMarker(content)) {
+      ok = false;
+      report(
+        'GEMFILE_CONFLICT_MARKER',
+        'error',
+        lineRange(index, line),
+        `Gemfile.lock line ${line + 1}: git merge-conflict marker; resolve the conflict ` +
+          'and run `bundle lock` again',
+      );
+      continue;
+    }
+    if (content.trim() === '') continue;
+
+    const indent = indentation(content);
+    if (indent === 0) {
+      if (/^\s/.test(content)) {
+        report('GEMFILE_BAD_INDENT', 'warning', lineRange(index, line),
+          `Gemfile.lock line ${line + 1}: expected spaces for indentation, found a tab`);
+        continue;
+      }
+      section = content.trimEnd();
+      source = (SOURCE_SECTIONS as readonly string[]).includes(section)
+        ? { section: section as SourceSection, line, options: new Map(), remotes: [] }
+        : undefined;
+      if (source) sawSource = true;
+      continue;
+    }
+    if (/^ *\t/.test(content)) {
+      report('GEMFILE_BAD_INDENT', 'warning', lineRange(index, line),
+        `Gemfile.lock line ${line + 1}: expected spaces for indentation, found a tab`);
+      continue;
+    }
+
+    if (source) {
+      readSourceLine(content, line, indent, offset);
+    } else if (section === 'CHECKSUMS' && indent === 2) {
+      readChecksumLine(content, line, offset);
+    } else if (section === 'DEPENDENCIES' && indent === 2) {
+      const spec = readSpec(content, 2);
+      if (!spec || !/^!?$/.test(content.slice(spec.end).trimEnd())) {
+        report('GEMFILE_BAD_DEPENDENCY', 'warning', lineRange(index, line),
+          `Gemfile.lock line ${line + 1}: expected \`name\`, \`name (requirement)\` or a ` +
+            'trailing `!` in DEPENDENCIES');
+      }
+    }
+    // Other sections (PLATFORMS, RUBY VERSION, BUNDLED WITH and any Bundler adds later) hold
+    // no entries; Bundler skips sections it does not know, and so does this parser.
+  }
+
+  attachChecksums();
+
+  if (!sawSource && ok) {
+    report('GEMFILE_NO_SOURCES', 'warning', lineRange(index, 0),
+      'Gemfile.lock: no GEM, GIT, PATH or PLUGIN SOURCE section; no gem is pinned here');
+  }
+
+  return { format: 'gemfile-lock', ecosystem: 'gem', dependencies, problems, ok };
+
+  function readSourceLine(content: string, line: number, indent: number, offset: number): void {
+    const s = source!;
+    if (indent === 2) {
+      const m = /^ {2}([A-Za-z_][\w-]*):(?: (.*))?$/.exec(content.trimEnd());
+      if (!m) {
+        report('GEMFILE_BAD_OPTION', 'warning', lineRange(index, line),
+          `Gemfile.lock line ${line + 1}: expected \`key: value\` in the ${s.section} section`);
+        return;
+      }
+      const value = (m[2] ?? '').trim();
+      if (m[1] === 'remote') s.remotes.push(value);
+      if (!s.options.has(m[1])) s.options.set(m[1], value);
+      return;
+    }
+    if (indent === 6) return; // a requirement of the spec above, never an entry
+    if (indent !== 4) {
+      report('GEMFILE_BAD_INDENT', 'warning', lineRange(index, line),
+        `Gemfile.lock line ${line + 1}: expected a spec indented 4 spaces or a requirement ` +
+          `indented 6, found ${indent}`);
+      return;
+    }
+
+    const trimmed = content.trimEnd();
+    const spec = readSpec(trimmed, 4);
+    if (!spec || spec.end !== trimmed.length) {
+      report('GEMFILE_BAD_SPEC', 'error', lineRange(index, line),
+        `Gemfile.lock line ${line + 1}: expected a spec \`name (version)\` or ` +
+          '`name (version-platform)`');
+      return;
+    }
+    const range = {
+      start: { line, character: spec.start + offset },
+      end: { line, character: spec.end + offset },
+    };
+    const dep = specDependency(s, spec.name, spec.versionText, range, line);
+    dependencies.push(dep);
+    specLines.push({ dep, key: checksumKey(spec.name, spec.versionText) });
+  }
+
+  function specDependency(
+    s: Source,
+    name: string,
+    versionText: string | null,
+    range: Range,
+    line: number,
+  ): Dependency {
+    const split = versionText === null ? undefined : splitPlatform(versionText);
+    const details: NonNullable<Dependency['details']> = { section: s.section };
+    if (split?.platform !== undefined) details.platform = split.platform;
+    const revision = s.options.get('revision');
+    if (s.section === 'GIT' && revision) details.commit = revision;
+    const kind = s.section === 'GIT' ? 'git' : s.section === 'PATH' ? 'local' : 'registry';
+    const dep: Dependency = {
+      ecosystem: 'gem',
+      name,
+      version: null,
+      purl: null,
+      checksum: null,
+      checksums: [],
+      range,
+      source: kind,
+      details,
+    };
+
+    if (!split) {
+      dep.hint = 'the spec line has no (version); Bundler cannot install it as written';
+      report('GEMFILE_SPEC_NO_VERSION', 'warning', range,
+        `Gemfile.lock line ${line + 1}: expected \`${name} (version)\`; the spec has no version`);
+      return dep;
+    }
+    if (!isExactVersion(split.version)) {
+      dep.hint = `\`${versionText}\` is not an exact gem version`;
+      report('GEMFILE_BAD_VERSION', 'warning', range,
+        `Gemfile.lock line ${line + 1}: expected an exact version such as 1.2.3, found ` +
+          `\`${versionText}\``);
+      return dep;
+    }
+
+    dep.version = split.version;
+    if (kind === 'local') {
+      const where = s.options.get('remote') || '.';
+      dep.hint = `local gem from the path \`${where}\`: part of this project, not a registry artifact`;
+      return dep;
+    }
+    if (s.section === 'GIT' && !revision) {
+      dep.hint = 'the GIT section names no `revision:`, so the commit is unknown';
+      report('GEMFILE_GIT_NO_REVISION', 'warning', lineRange(index, s.line),
+        `Gemfile.lock line ${s.line + 1}: expected \`revision:\` in the GIT section`);
+      return dep;
+    }
+    dep.purl = specPurl(s, name, split.version, split.platform);
+    return dep;
+  }
+
+  function readChecksumLine(content: string, line: number, offset: number): void {
+    const trimmed = content.trimEnd();
+    const spec = readSpec(trimmed, 2);
+    const rest = spec ? trimmed.slice(spec.end) : '';
+    if (!spec || spec.versionText === null || (rest !== '' && !rest.startsWith(' '))) {
+      report('GEMFILE_BAD_CHECKSUM', 'warning', lineRange(index, line),
+        `Gemfile.lock line ${line + 1}: expected \`name (version) algorithm=digest\` in CHECKSUMS`);
+      return;
+    }
+    const field = rest.trim();
+    const checksums = field === '' ? [] : field.split(',');
+    if (checksums.some((c) => !/^[a-z0-9]+=[A-Za-z0-9+/_=-]+$/i.test(c))) {
+      report('GEMFILE_BAD_CHECKSUM', 'warning', lineRange(index, line),
+        `Gemfile.lock line ${line + 1}: expected comma-separated \`algorithm=digest\` items`);
+      return;
+    }
+    const start = field === '' ? spec.end : spec.end + rest.indexOf(field[0]);
+    const entry = { line, start: start + offset, end: trimmed.length + offset, checksums };
+    const key = checksumKey(spec.name, spec.versionText);
+    const earlier = checksumLines.get(key);
+    if (!earlier) {
+      checksumLines.set(key, entry);
+      return;
+    }
+    // Bundler raises a SecurityError when one gem is listed twice with different digests; the
+    // entry keeps every digest, so a ledger record agrees with at most one and shows a mismatch.
+    const added = checksums.filter((c) => !earlier.checksums.includes(c));
+    if (added.length > 0) {
+      earlier.checksums.push(...added);
+      report('GEMFILE_CHECKSUM_CONFLICT', 'error', lineRange(index, line),
+        `Gemfile.lock line ${line + 1}: ${spec.name} (${spec.versionText}) is listed again ` +
+          `with other checksums than on line ${earlier.line + 1}`);
+    }
+  }
+
+  function attachChecksums(): void {
+    const used = new Set<string>();
+    for (const { dep, key } of specLines) {
+      const found = checksumLines.get(key);
+      if (!found) continue;
+      used.add(key);
+      if (found.checksums.length === 0) continue;
+      dep.checksums = found.checksums.slice();
+      dep.checksum = strongest(found.checksums);
+      const related = dep.details!.related ?? [];
+      related.push({
+        uri,
+        range: index.rangeOf(
+          index.lineStart(found.line) + found.start,
+          index.lineStart(found.line) + found.end,
+        ),
+        message: CHECKSUM_RELATED_MESSAGE,
+      });
+      dep.details!.related = related;
+    }
+    for (const [key, found] of checksumLines) {
+      if (used.has(key)) continue;
+      report('GEMFILE_CHECKSUM_UNUSED', 'information', lineRange(index, found.line),
+        `Gemfile.lock line ${found.line + 1}: CHECKSUMS lists a gem that no spec pins`);
+    }
+  }
+}
+
+/** CHECKSUMS lines are matched to specs by name, version and platform, as Bundler does. */
+function checksumKey(name: string, versionText: string | null): string {
+  return `${name} ${versionText ?? ''}`;
+}
+
+function strongest(checksums: string[]): string {
+  const rank = (c: string): number => {
+    const at = ALGORITHM_STRENGTH.indexOf(c.slice(0, c.indexOf('=')).toLowerCase());
+    return at < 0 ? ALGORITHM_STRENGTH.length : at;
+  };
+  return checksums.reduce((best, c) => (rank(c) < rank(best) ? c : best));
+}
+
+/**
+ * The purl of a spec (purl-spec, types `gem`): platform as the `platform` qualifier, a GIT
+ * source's remote and commit as `vcs_url`, and a gem server other than rubygems.org as
+ * `repository_url`, so that a record for the rubygems.org gem never vouches for a same-named gem
+ * from elsewhere.
+ */
+function specPurl(s: Source, name: string, version: string, platform?: string): string {
+  const qualifiers: Record<string, string> = {};
+  if (platform && platform !== 'ruby') qualifiers.platform = platform;
+  if (s.section === 'GIT') {
+    const remote = s.options.get('remote') ?? '';
+    qualifiers.vcs_url = `${remote.startsWith('git+') ? '' : 'git+'}${remote}@${s.options.get('revision')}`;
+  } else {
+    // LIMITATION: a GEM section with several `remote:` lines (Bundler 1.x) does not say which
+    // remote served a gem; the first non-rubygems.org remote is named, so a gem that actually
+    // came from rubygems.org shows no record until it is notarized under that purl.
+    const other = s.remotes.find((r) => r !== '' && !RUBYGEMS_REMOTES.has(r));
+    if (other) qualifiers.repository_url = other;
+    if (s.section === 'PLUGIN SOURCE' && !other) {
+      qualifiers.repository_url = s.options.get('type') ? `plugin:${s.options.get('type')}` : 'plugin';
+    }
+  }
+  if (!qualifiers.vcs_url && !qualifiers.repository_url) return gemPurl(name, version, platform);
+  return new PackageURL('gem', undefined, name, version, qualifiers, undefined).toString();
+}
+
+function fileUri(filePath: string): string {
+  try {
+    return pathToFileURL(filePath).href;
+  } catch {
+    return filePath;
+  }
 }
