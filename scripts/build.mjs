@@ -9,6 +9,8 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
+  // Prefer ES module builds: some packages' UMD builds (jsonc-parser) hide requires from esbuild.
+  mainFields: ['module', 'main'],
   // `vscode` is provided by the editor at run time.
   external: ['vscode'],
 };

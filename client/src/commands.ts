@@ -1,0 +1,113 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { TrustStatus } from '../../server/src/core/types';
+import {
+  DECIDE_REQUEST,
+  ENTRIES_REQUEST,
+  HISTORY_REQUEST,
+  REFRESH_REQUEST,
+  type DecideParams,
+  type DecideResult,
+  type EntryInfo,
+  type HistoryParams,
+  type HistoryResult,
+} from '../../server/src/lsp/protocol';
+
+interface Target {
+  uri?: string;
+  position?: { line: number; character: number };
+  purl?: string;
+  label: string;
+}
+
+/**
+ * What a palette command acts on: the entry under the cursor, else one picked from the active
+ * lockfile, else a purl the user types.
+ */
+async function pickTarget(client: LanguageClient, prompt: string): Promise<Target | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  if (editor) {
+    const uri = editor.document.uri.toString();
+    const entries = await client.sendRequest<EntryInfo[]>(ENTRIES_REQUEST, { uri });
+    if (entries.length) {
+      const pos = editor.selection.active;
+      const under = entries.find(
+        (e) => e.purl && pos.line >= e.range.start.line && pos.line <= e.range.end.line,
+      );
+      if (under && editor.selection.isEmpty) {
+        return { uri, position: { line: pos.line, character: pos.character }, label: `${under.name}@${under.version}` };
+      }
+      const items = entries
+        .filter((e) => e.purl)
+        .map((e) => ({ label: `${e.name}@${e.version}`, description: e.verdict, detail: e.summary, entry: e }));
+      const chosen = await vscode.window.showQuickPick(items, { placeHolder: prompt, matchOnDescription: true });
+      if (!chosen) return undefined;
+      return { uri, position: chosen.entry.range.start, label: chosen.label };
+    }
+  }
+  const purl = await vscode.window.showInputBox({
+    prompt,
+    placeHolder: 'pkg:npm/lodash@4.17.21',
+    validateInput: (v) => (v.trim().startsWith('pkg:') ? undefined : 'a package URL starts with pkg:'),
+  });
+  return purl ? { purl: purl.trim(), label: purl.trim() } : undefined;
+}
+
+async function decide(client: LanguageClient, status: TrustStatus, verb: string): Promise<void> {
+  const target = await pickTarget(client, `Dependency to ${verb}`);
+  if (!target) return;
+  const reason = await vscode.window.showInputBox({
+    prompt: `Why ${verb} ${target.label}? (optional, kept in the ledger)`,
+    placeHolder: 'reason',
+  });
+  if (reason === undefined) return;
+  const params: DecideParams = { uri: target.uri, position: target.position, purl: target.purl, status, reason: reason || undefined };
+  try {
+    const result = await client.sendRequest<DecideResult>(DECIDE_REQUEST, params);
+    vscode.window.setStatusBarMessage(`deptrust: ${result.purl} ${status} (record ${result.index})`, 5000);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`deptrust: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function historyMarkdown(h: HistoryResult): string {
+  const lines = [`# ${h.purl}`, ''];
+  if (h.verdict) lines.push(`**${h.verdict}**: ${h.summary ?? ''}`, '');
+  lines.push(`Ledger: ${h.ledger.kind} \`${h.ledger.location}\` (${h.ledger.health}: ${h.ledger.message})`, '');
+  if (!h.records.length) lines.push('No decision recorded.');
+  else {
+    lines.push('| # | time | actor | status | reason | proof | signature |', '|---|---|---|---|---|---|---|');
+    for (const r of h.records) {
+      const cell = (s: string) => s.replace(/\|/g, '\\|');
+      lines.push(`| ${r.index} | ${r.record.time} | ${cell(r.record.actor.name)} | ${r.record.status} | ${cell(r.record.reason ?? '')} | ${r.proof} | ${r.signature} |`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function showHistory(client: LanguageClient): Promise<void> {
+  const target = await pickTarget(client, 'Dependency whose history to show');
+  if (!target) return;
+  const params: HistoryParams = { uri: target.uri, position: target.position, purl: target.purl };
+  try {
+    const h = await client.sendRequest<HistoryResult>(HISTORY_REQUEST, params);
+    const doc = await vscode.workspace.openTextDocument({ content: historyMarkdown(h), language: 'markdown' });
+    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  } catch (err) {
+    void vscode.window.showErrorMessage(`deptrust: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Every palette command, in one table. */
+export function registerCommands(client: LanguageClient): vscode.Disposable[] {
+  const table: Record<string, () => Promise<void>> = {
+    'deptrust.notarize': () => decide(client, 'trusted', 'trust'),
+    'deptrust.revoke': () => decide(client, 'untrusted', 'distrust'),
+    'deptrust.unsupport': () => decide(client, 'unsupported', 'mark unsupported'),
+    'deptrust.history': () => showHistory(client),
+    'deptrust.refresh': async () => {
+      await client.sendRequest(REFRESH_REQUEST);
+    },
+  };
+  return Object.entries(table).map(([id, run]) => vscode.commands.registerCommand(id, run));
+}

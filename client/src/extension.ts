@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { SUMMARY_NOTIFICATION, type SummaryParams } from '../../server/src/lsp/protocol';
+import { registerCommands } from './commands';
+import { StatusDisplay } from './status';
+
+/** The lockfile names the server reads; keep in step with server/src/parsers/index.ts. */
+export const LOCKFILE_GLOB = '**/{package-lock.json,npm-shrinkwrap.json,go.sum,go.work.sum,Gemfile.lock,gems.locked,pom.xml}';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('deptrust', { log: true });
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: 'file', pattern: LOCKFILE_GLOB }],
+    synchronize: { configurationSection: 'deptrust' },
+    outputChannel: output,
+  };
+  client = new LanguageClient('deptrust', 'deptrust', serverOptions, clientOptions);
+
+  const status = new StatusDisplay();
+  context.subscriptions.push(
+    output,
+    status,
+    ...registerCommands(client),
+    client.onNotification(SUMMARY_NOTIFICATION, (s: SummaryParams) => status.update(s)),
+    vscode.workspace.onDidCloseTextDocument((d) => status.forget(d.uri.toString())),
+  );
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

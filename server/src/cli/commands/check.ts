@@ -1,0 +1,158 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Option, type Command } from 'commander';
+import { findLockfiles } from '../../app/discover';
+import { loadLockfile, LockfileError, type LoadedLockfile } from '../../app/lockfiles';
+import { TrustSession } from '../../app/session';
+import type { LockfileFormat, Verdict } from '../../core/types';
+import type { Evaluation } from '../../trust/verdict';
+import { CliError, EXIT, ledgerOptions, withLedgerFlags, type LedgerFlags } from '../options';
+import { colorVerdict, printable, summarize, table, useColor, visibleWidth } from '../text';
+
+interface CheckFlags extends LedgerFlags {
+  format: 'text' | 'json';
+  failOn: 'untrusted' | 'unknown';
+  type?: LockfileFormat;
+}
+
+interface CheckedFile {
+  file: LoadedLockfile;
+  evaluations: Evaluation[];
+}
+
+/** Verdicts that fail a check whatever `--fail-on` says. */
+const FAILING: ReadonlySet<Verdict> = new Set(['untrusted', 'mismatch']);
+/** Verdicts that mean the ledger's answers cannot be believed: exit 2. */
+const LEDGER_FAILURE: ReadonlySet<Verdict> = new Set(['compromised', 'unavailable']);
+
+export function register(program: Command): void {
+  withLedgerFlags(
+    program
+      .command('check')
+      .description('check the trust verdict of every dependency pinned in lockfiles')
+      .argument('[paths...]', 'lockfiles, or folders to search for them', ['.'])
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+      .addOption(new Option('--fail-on <verdict>', 'also fail on unknown dependencies').choices(['untrusted', 'unknown']).default('untrusted'))
+      .addOption(new Option('--type <format>', 'read files as this format whatever their name').choices(['package-lock', 'go-sum', 'gemfile-lock', 'pom'])),
+  ).action(async (paths: string[], flags: CheckFlags) => {
+    process.exitCode = await check(paths, flags);
+  });
+}
+
+function expand(paths: string[]): string[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch {
+      throw new CliError('PATH_NOT_FOUND', `${p}: no such file or folder`);
+    }
+    if (stat.isDirectory()) {
+      const found = findLockfiles(p);
+      if (found.length === 0) throw new CliError('NO_LOCKFILES', `${p}: no lockfile found (package-lock.json, go.sum, Gemfile.lock, pom.xml)`);
+      files.push(...found);
+    } else files.push(p);
+  }
+  return files;
+}
+
+async function check(paths: string[], flags: CheckFlags): Promise<number> {
+  const files = expand(paths);
+  const loaded: LoadedLockfile[] = [];
+  let inputError = false;
+  for (const f of files) {
+    try {
+      loaded.push(loadLockfile(f, flags.type));
+    } catch (err) {
+      if (!(err instanceof LockfileError)) throw err;
+      process.stderr.write(`deptrust: ${printable(err.message)}\n`);
+      inputError = true;
+    }
+  }
+
+  const session = await TrustSession.open(ledgerOptions(flags));
+  const checked: CheckedFile[] = [];
+  try {
+    for (const file of loaded) checked.push({ file, evaluations: await session.evaluate(file.result.dependencies) });
+  } finally {
+    await session.close();
+  }
+  const ledger = session.ledger;
+
+  for (const { file } of checked) {
+    for (const p of file.result.problems) {
+      if (p.severity !== 'error' && p.severity !== 'warning') continue;
+      process.stderr.write(`${printable(file.path)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${printable(p.message)} [${p.code}]\n`);
+    }
+    if (!file.result.ok) inputError = true;
+  }
+  const state = ledger.state();
+  if (state.health !== 'ok') process.stderr.write(`deptrust: ledger ${state.health}: ${state.message}\n`);
+
+  if (flags.format === 'json') process.stdout.write(JSON.stringify(toJson(checked, ledger.kind, ledger.location, state), null, 2) + '\n');
+  else process.stdout.write(toText(checked));
+
+  let failed = false;
+  let ledgerFailed = state.health === 'compromised' || state.health === 'unavailable';
+  for (const { evaluations } of checked) {
+    for (const e of evaluations) {
+      if (FAILING.has(e.verdict) || (flags.failOn === 'unknown' && e.verdict === 'unknown')) failed = true;
+      if (LEDGER_FAILURE.has(e.verdict)) ledgerFailed = true;
+    }
+  }
+  if (inputError || ledgerFailed) return EXIT.error;
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+function toJson(checked: CheckedFile[], kind: string, location: string, state: ReturnType<TrustSession['ledger']['state']>) {
+  return {
+    files: checked.map(({ file, evaluations }) => ({
+      path: file.path,
+      ecosystem: file.result.ecosystem,
+      format: file.format,
+      ok: file.result.ok,
+      dependencies: file.result.dependencies.map((d, i) => ({
+        name: d.name,
+        version: d.version,
+        purl: d.purl,
+        checksum: d.checksum,
+        checksums: d.checksums,
+        range: d.range,
+        status: evaluations[i].verdict,
+        reason: evaluations[i].summary,
+        source: d.source,
+        ...(d.hint ? { hint: d.hint } : {}),
+        ...(d.details ? { details: d.details } : {}),
+      })),
+      problems: file.result.problems,
+    })),
+    ledger: { kind, location, health: state.health, message: state.message, size: state.size, root: state.root },
+  };
+}
+
+function toText(checked: CheckedFile[]): string {
+  const color = useColor(process.stdout);
+  const out: string[] = [];
+  const total: Partial<Record<Verdict, number>> = {};
+  for (const { file, evaluations } of checked) {
+    const counts: Partial<Record<Verdict, number>> = {};
+    const rows: string[][] = [['VERDICT', 'DEPENDENCY', 'LINE', 'WHY']];
+    file.result.dependencies.forEach((d, i) => {
+      const e = evaluations[i];
+      counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
+      total[e.verdict] = (total[e.verdict] ?? 0) + 1;
+      rows.push([
+        colorVerdict(e.verdict, e.verdict, color),
+        printable(`${d.name}@${d.version ?? '?'}${d.details?.platform ? ` (${d.details.platform})` : ''}`),
+        String(d.range.start.line + 1),
+        printable(e.summary),
+      ]);
+    });
+    out.push(`${printable(path.relative(process.cwd(), file.path) || file.path)} (${file.result.ecosystem})`);
+    if (rows.length > 1) out.push(table(rows, visibleWidth));
+    out.push(`${file.result.dependencies.length} dependencies: ${summarize(counts)}`, '');
+  }
+  if (checked.length > 1) out.push(`${checked.length} lockfiles: ${summarize(total)}`);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { TrustSession } from '../../app/session';
+import { resolveTarget } from '../../app/targets';
+import type { TrustStatus } from '../../core/types';
+import { ledgerOptions, withLedgerFlags, type LedgerFlags } from '../options';
+import { printable } from '../text';
+
+interface DecideFlags extends LedgerFlags {
+  reason?: string;
+}
+
+const VERBS: Array<{ name: string; alias?: string; status: TrustStatus; description: string; past: string }> = [
+  { name: 'notarize', alias: 'trust', status: 'trusted', description: 'record that an artifact is trusted', past: 'trusted' },
+  { name: 'revoke', alias: 'distrust', status: 'untrusted', description: 'record that an artifact is not trusted', past: 'distrusted' },
+  { name: 'unsupport', status: 'unsupported', description: 'record that an artifact is no longer supported', past: 'marked unsupported' },
+];
+
+export function register(program: Command): void {
+  for (const verb of VERBS) {
+    const cmd = program
+      .command(verb.name)
+      .description(verb.description)
+      .argument('<target>', 'a purl (pkg:npm/lodash@4.17.21) or a lockfile entry (FILE:LINE)')
+      .option('--reason <text>', 'why, for whoever reads the history');
+    if (verb.alias) cmd.alias(verb.alias);
+    withLedgerFlags(cmd).action(async (target: string, flags: DecideFlags) => {
+      const { subject } = resolveTarget(target);
+      const session = await TrustSession.open(ledgerOptions(flags));
+      try {
+        const appended = await session.decide({ subject, status: verb.status, reason: flags.reason });
+        const checksum = subject.checksum ? ` (${subject.checksum.split(' ')[0]})` : '';
+        process.stdout.write(`${printable(subject.purl)}${printable(checksum)} ${verb.past} by ${printable(session.actor)}: record ${appended.index} in ${session.ledger.kind} ledger ${session.ledger.location}\n`);
+      } finally {
+        await session.close();
+      }
+    });
+  }
+}

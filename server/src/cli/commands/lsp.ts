@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import { startServer } from '../../lsp/server';
+
+export function register(program: Command): void {
+  program
+    .command('lsp')
+    .description('run the language server on stdin/stdout, for any LSP editor')
+    .option('--stdio', 'communicate over stdin/stdout (the default)')
+    .allowUnknownOption()
+    .action(() => {
+      // The connection reads argv for its transport; stdio unless told otherwise.
+      if (!process.argv.some((a) => a === '--stdio' || a.startsWith('--node-ipc') || a.startsWith('--socket') || a.startsWith('--pipe'))) {
+        process.argv.push('--stdio');
+      }
+      startServer();
+      return new Promise<void>(() => undefined);
+    });
+}

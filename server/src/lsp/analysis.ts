@@ -1,0 +1,28 @@
+import type { Dependency, LockfileFormat, ParseProblem, ParseResult } from '../core/types';
+import type { Evaluation } from '../trust/verdict';
+
+/**
+ * What the server knows of one open lockfile. When an edit breaks the file, `result` keeps the
+ * last version that parsed and `brokenBy` holds the problems of the current text, so the
+ * verdicts stay visible while the user finishes typing.
+ */
+export interface Analysis {
+  uri: string;
+  version: number;
+  format: LockfileFormat;
+  result: ParseResult;
+  brokenBy?: ParseProblem[];
+  evaluations: Evaluation[];
+}
+
+/** Parses the new text, keeping the last good result when it does not parse. */
+export function nextResult(previous: Analysis | undefined, parsed: ParseResult): { result: ParseResult; brokenBy?: ParseProblem[] } {
+  if (parsed.ok) return { result: parsed };
+  const fatal = parsed.problems.filter((p) => p.severity === 'error');
+  if (previous && previous.result.ok) return { result: previous.result, brokenBy: fatal };
+  return { result: parsed };
+}
+
+export function entryIndexAt(deps: readonly Dependency[], dep: Dependency): number {
+  return deps.indexOf(dep);
+}

@@ -1,0 +1,4 @@
+// Entry point of dist/server.js, the process the VS Code client starts.
+import { startServer } from './server';
+
+startServer();

@@ -1,0 +1,79 @@
+// Every message between the deptrust client and server beyond the LSP itself, with its types.
+// Editors other than VS Code can ignore the notifications and still get diagnostics, hovers,
+// code actions and commands through the standard protocol.
+
+import type { Position, Range, TrustStatus, Verdict } from '../core/types';
+import type { LedgerHealth } from '../ledger/ledger';
+import type { StoredRecord } from '../ledger/record';
+
+/** Server → client after every change of a lockfile's verdicts. */
+export const SUMMARY_NOTIFICATION = 'deptrust/summary';
+export interface SummaryParams {
+  uri: string;
+  counts: Partial<Record<Verdict, number>>;
+  /** `118 trusted · 3 unknown · 1 untrusted` */
+  text: string;
+  ledger: LedgerInfo;
+  /** Set when the file does not parse now and the verdicts are those of its last good version. */
+  parseError?: string;
+}
+
+export interface LedgerInfo {
+  kind: 'embedded' | 'immudb';
+  location: string;
+  health: LedgerHealth;
+  message: string;
+  size: number;
+  verifiedAt: number;
+}
+
+/** Client → server: record a decision about the entry at a position, or about a purl. */
+export const DECIDE_REQUEST = 'deptrust/decide';
+export interface DecideParams {
+  uri?: string;
+  position?: Position;
+  purl?: string;
+  status: TrustStatus;
+  reason?: string;
+}
+export interface DecideResult {
+  purl: string;
+  index: number;
+  actor: string;
+}
+
+/** Client → server: the entries of a lockfile with their verdicts, for pickers and views. */
+export const ENTRIES_REQUEST = 'deptrust/entries';
+export interface EntriesParams {
+  uri: string;
+}
+export interface EntryInfo {
+  name: string;
+  version: string | null;
+  purl: string | null;
+  verdict: Verdict;
+  summary: string;
+  range: Range;
+}
+
+/** Client → server: the history of the entry at a position, or of a purl. */
+export const HISTORY_REQUEST = 'deptrust/history';
+export interface HistoryParams {
+  uri?: string;
+  position?: Position;
+  purl?: string;
+}
+export interface HistoryResult {
+  purl: string;
+  verdict?: Verdict;
+  summary?: string;
+  records: StoredRecord[];
+  ledger: LedgerInfo;
+}
+
+/** Client → server: reopen the ledger and check every open lockfile again. */
+export const REFRESH_REQUEST = 'deptrust/refresh';
+
+/** Server commands, run through workspace/executeCommand from code actions. */
+export const COMMAND_DECIDE = 'deptrust.server.decide';
+export const COMMAND_TRUST_ALL_UNKNOWN = 'deptrust.server.trustAllUnknown';

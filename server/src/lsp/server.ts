@@ -1,0 +1,377 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CodeActionKind,
+  createConnection,
+  ProposedFeatures,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { decodeLockfile } from '../app/lockfiles';
+import { subjectOf, TrustSession } from '../app/session';
+import { dependencyAt } from '../app/targets';
+import { normalizePurl } from '../core/purl';
+import type { Dependency, Verdict } from '../core/types';
+import type { LedgerState } from '../ledger/ledger';
+import { detectFormat, parseLockfile } from '../parsers';
+import { summarize } from '../cli/text';
+import { evaluate, type Evaluation } from '../trust/verdict';
+import { nextResult, type Analysis } from './analysis';
+import { codeActions, TRUST_ALL_KIND, type DecideCommandArgs } from './codeActions';
+import { toDiagnostics } from './diagnostics';
+import { hoverFor } from './hover';
+import {
+  COMMAND_DECIDE,
+  COMMAND_TRUST_ALL_UNKNOWN,
+  DECIDE_REQUEST,
+  ENTRIES_REQUEST,
+  HISTORY_REQUEST,
+  REFRESH_REQUEST,
+  SUMMARY_NOTIFICATION,
+  type DecideParams,
+  type DecideResult,
+  type EntriesParams,
+  type EntryInfo,
+  type HistoryParams,
+  type HistoryResult,
+  type LedgerInfo,
+  type SummaryParams,
+} from './protocol';
+import { DEFAULT_SETTINGS, ledgerOptionsOf, readSettings, type Settings } from './settings';
+
+function uriToPath(uri: string): string {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : decodeURIComponent(uri.replace(/^[a-z-]+:\/*/i, '/'));
+  } catch {
+    return uri;
+  }
+}
+
+/**
+ * The language server: parses lockfiles as they are edited, asks the ledger about every entry
+ * and publishes diagnostics, hovers and code actions. One instance serves one editor window.
+ */
+export class DeptrustServer {
+  private readonly documents = new TextDocuments(TextDocument);
+  private readonly analyses = new Map<string, Analysis>();
+  private readonly pending = new Set<string>();
+  private flushing = false;
+  private settings: Settings = DEFAULT_SETTINGS;
+  private session: TrustSession | undefined;
+  private sessionError = 'not opened yet';
+  private ledgerSubscription: { dispose(): void } | undefined;
+  private configurationPull = false;
+
+  constructor(private readonly connection: Connection) {}
+
+  start(): void {
+    const c = this.connection;
+    c.onInitialize((params) => {
+      this.configurationPull = Boolean(params.capabilities.workspace?.configuration);
+      const initial = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
+      if (initial) this.settings = readSettings(initial);
+      return {
+        capabilities: {
+          textDocumentSync: TextDocumentSyncKind.Incremental,
+          hoverProvider: true,
+          codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, TRUST_ALL_KIND] },
+          executeCommandProvider: { commands: [COMMAND_DECIDE, COMMAND_TRUST_ALL_UNKNOWN] },
+        },
+        serverInfo: { name: 'deptrust' },
+      };
+    });
+    c.onInitialized(() => void this.reconfigure());
+    c.onDidChangeConfiguration((change) => {
+      const section = (change.settings as { deptrust?: unknown } | undefined)?.deptrust;
+      void this.reconfigure(section);
+    });
+
+    this.documents.onDidOpen((e) => this.schedule(e.document.uri));
+    this.documents.onDidChangeContent((e) => this.schedule(e.document.uri));
+    this.documents.onDidClose((e) => {
+      this.analyses.delete(e.document.uri);
+      this.pending.delete(e.document.uri);
+      void c.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    });
+
+    c.onHover((params) => this.guard('hover', () => this.hover(params.textDocument.uri, params.position)));
+    c.onCodeAction((params) => this.guard('codeAction', () => {
+      const a = this.analyses.get(params.textDocument.uri);
+      return a ? codeActions(a, params) : [];
+    }));
+    c.onExecuteCommand((params) => this.guard('executeCommand', async () => {
+      const arg = params.arguments?.[0];
+      if (params.command === COMMAND_DECIDE) return this.decideEntry(arg as DecideCommandArgs);
+      if (params.command === COMMAND_TRUST_ALL_UNKNOWN) return this.trustAllUnknown((arg as { uri: string }).uri);
+      return undefined;
+    }));
+    c.onRequest(DECIDE_REQUEST, (p: DecideParams) => this.guard('decide', () => this.decide(p)));
+    c.onRequest(ENTRIES_REQUEST, (p: EntriesParams) => this.guard('entries', () => this.entries(p)));
+    c.onRequest(HISTORY_REQUEST, (p: HistoryParams) => this.guard('history', () => this.history(p)));
+    c.onRequest(REFRESH_REQUEST, () => this.guard('refresh', () => this.reconfigure()));
+
+    this.documents.listen(c);
+    c.listen();
+  }
+
+  // ---- settings and the ledger ----
+
+  private async reconfigure(pushed?: unknown): Promise<void> {
+    let raw = pushed;
+    if (raw === undefined && this.configurationPull) {
+      try {
+        raw = await this.connection.workspace.getConfiguration('deptrust');
+      } catch (err) {
+        this.connection.console.warn(`cannot read settings: ${String(err)}`);
+      }
+    }
+    if (raw !== undefined) this.settings = readSettings(raw);
+    await this.openLedger();
+    await this.reevaluateAll();
+  }
+
+  private async openLedger(): Promise<void> {
+    this.ledgerSubscription?.dispose();
+    const old = this.session;
+    this.session = undefined;
+    await old?.close().catch(() => undefined);
+    const options = ledgerOptionsOf(this.settings, process.env.DEPTRUST_IMMUDB_PASSWORD);
+    try {
+      const session = await TrustSession.open(options);
+      this.session = session;
+      this.ledgerSubscription = session.ledger.onDidChange(() => void this.reevaluateAll());
+      const state = session.ledger.state();
+      this.connection.console.info(`ledger: ${session.ledger.kind} ${session.ledger.location}: ${state.health}, ${state.message}`);
+    } catch (err) {
+      this.sessionError = err instanceof Error ? err.message : String(err);
+      this.connection.console.error(`ledger cannot be opened: ${this.sessionError}`);
+    }
+  }
+
+  private ledgerState(): LedgerState {
+    if (this.session) return this.session.ledger.state();
+    return { health: 'unavailable', message: this.sessionError, size: 0, root: '', verifiedAt: 0 };
+  }
+
+  private ledgerInfo(): LedgerInfo {
+    const state = this.ledgerState();
+    return {
+      kind: this.session?.ledger.kind ?? this.settings.ledger.kind,
+      location: this.session?.ledger.location ?? '',
+      health: state.health,
+      message: state.message,
+      size: state.size,
+      verifiedAt: state.verifiedAt,
+    };
+  }
+
+  private async evaluateAll(deps: readonly Dependency[]): Promise<Evaluation[]> {
+    if (this.session) {
+      try {
+        return await this.session.evaluate(deps);
+      } catch (err) {
+        this.connection.console.error(`ledger lookup failed: ${String(err)}`);
+        const state: LedgerState = { health: 'unavailable', message: `lookup failed: ${String(err)}`, size: 0, root: '', verifiedAt: 0 };
+        return deps.map((d) => evaluate(d, undefined, state));
+      }
+    }
+    const state = this.ledgerState();
+    return deps.map((d) => evaluate(d, undefined, state));
+  }
+
+  // ---- analysis ----
+
+  private schedule(uri: string): void {
+    this.pending.add(uri);
+    if (this.flushing) return;
+    this.flushing = true;
+    // Edits arriving in one burst are parsed once, after the burst.
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.pending.size) {
+        const [uri] = this.pending;
+        this.pending.delete(uri);
+        await this.guard('analyze', () => this.analyze(uri));
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private readRelated = (absolutePath: string): string | undefined => {
+    for (const doc of this.documents.all()) {
+      if (uriToPath(doc.uri) === absolutePath) return doc.getText();
+    }
+    try {
+      return decodeLockfile(fs.readFileSync(absolutePath), 'pom');
+    } catch {
+      return undefined;
+    }
+  };
+
+  private async analyze(uri: string): Promise<void> {
+    const doc = this.documents.get(uri);
+    if (!doc) return;
+    const filePath = uriToPath(uri);
+    const text = doc.getText();
+    const format = detectFormat(filePath, text);
+    if (!format) return;
+    const parsed = parseLockfile(format, text, { path: filePath, readFile: this.readRelated });
+    const { result, brokenBy } = nextResult(this.analyses.get(uri), parsed);
+    const evaluations = await this.evaluateAll(result.dependencies);
+    if (this.documents.get(uri)?.version !== doc.version) return;
+    const analysis: Analysis = { uri, version: doc.version, format, result, brokenBy, evaluations };
+    this.analyses.set(uri, analysis);
+    this.publish(analysis);
+  }
+
+  private async reevaluateAll(): Promise<void> {
+    for (const analysis of [...this.analyses.values()]) {
+      const evaluations = await this.evaluateAll(analysis.result.dependencies);
+      const current = this.analyses.get(analysis.uri);
+      if (current !== analysis) continue;
+      current.evaluations = evaluations;
+      this.publish(current);
+    }
+    for (const doc of this.documents.all()) if (!this.analyses.has(doc.uri)) this.schedule(doc.uri);
+  }
+
+  private publish(analysis: Analysis): void {
+    void this.connection.sendDiagnostics({ uri: analysis.uri, version: analysis.version, diagnostics: toDiagnostics(analysis, this.settings) });
+    const counts: Partial<Record<Verdict, number>> = {};
+    for (const e of analysis.evaluations) counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
+    const summary: SummaryParams = { uri: analysis.uri, counts, text: summarize(counts), ledger: this.ledgerInfo() };
+    if (analysis.brokenBy?.length) summary.parseError = analysis.brokenBy[0].message;
+    void this.connection.sendNotification(SUMMARY_NOTIFICATION, summary);
+  }
+
+  // ---- features ----
+
+  private entryAt(uri: string, position: { line: number; character: number }) {
+    const analysis = this.analyses.get(uri);
+    if (!analysis) return undefined;
+    const dep = dependencyAt(analysis.result.dependencies, position);
+    if (!dep) return undefined;
+    const index = analysis.result.dependencies.indexOf(dep);
+    return { analysis, dep, index, evaluation: analysis.evaluations[index] };
+  }
+
+  private hover(uri: string, position: { line: number; character: number }) {
+    const hit = this.entryAt(uri, position);
+    if (!hit || !hit.evaluation) return null;
+    const info = this.ledgerInfo();
+    return hoverFor(hit.dep, hit.evaluation, info.kind, info.location, this.ledgerState());
+  }
+
+  private requireSession(): TrustSession {
+    if (!this.session) throw new ResponseError(1, `the ledger is not available: ${this.sessionError}`);
+    return this.session;
+  }
+
+  private async record(dep: Dependency, status: DecideParams['status'], reason?: string): Promise<DecideResult> {
+    const subject = subjectOf(dep);
+    if (!subject) throw new ResponseError(2, `${dep.name} is not a registry artifact${dep.hint ? `: ${dep.hint}` : ''}`);
+    const session = this.requireSession();
+    const appended = await session.decide({ subject, status, reason });
+    this.connection.console.info(`recorded ${status} for ${subject.purl} as record ${appended.index}`);
+    return { purl: subject.purl, index: appended.index, actor: session.actor };
+  }
+
+  private async decideEntry(args: DecideCommandArgs): Promise<DecideResult | undefined> {
+    const analysis = this.analyses.get(args.uri);
+    const dep = analysis?.result.dependencies[args.index];
+    if (!analysis || !dep) throw new ResponseError(3, 'the lockfile changed; try again');
+    const result = await this.record(dep, args.status);
+    await this.reevaluateAll();
+    return result;
+  }
+
+  private async decide(p: DecideParams): Promise<DecideResult> {
+    let result: DecideResult;
+    if (p.purl) {
+      const session = this.requireSession();
+      const purl = normalizePurl(p.purl);
+      const appended = await session.decide({ subject: { purl }, status: p.status, reason: p.reason });
+      result = { purl, index: appended.index, actor: session.actor };
+    } else {
+      const hit = p.uri && p.position ? this.entryAt(p.uri, p.position) : undefined;
+      if (!hit) throw new ResponseError(3, 'no dependency entry at the cursor');
+      result = await this.record(hit.dep, p.status, p.reason);
+    }
+    await this.reevaluateAll();
+    return result;
+  }
+
+  private async trustAllUnknown(uri: string): Promise<number> {
+    const analysis = this.analyses.get(uri);
+    if (!analysis) return 0;
+    const unknown = analysis.result.dependencies.filter((d, i) => d.purl && analysis.evaluations[i]?.verdict === 'unknown');
+    if (unknown.length === 0) return 0;
+    const confirm = `Trust ${unknown.length}`;
+    const answer = await this.connection.window.showWarningMessage(
+      `Trust all ${unknown.length} unknown dependencies in ${path.basename(uriToPath(uri))}? Each gets a record in the ledger under your name.`,
+      { title: confirm },
+      { title: 'Cancel' },
+    );
+    if (answer?.title !== confirm) return 0;
+    for (const dep of unknown) await this.record(dep, 'trusted', 'trusted in bulk from the editor');
+    await this.reevaluateAll();
+    return unknown.length;
+  }
+
+  private entries(p: EntriesParams): EntryInfo[] {
+    const analysis = this.analyses.get(p.uri);
+    if (!analysis) return [];
+    return analysis.result.dependencies.map((d, i) => ({
+      name: d.name,
+      version: d.version,
+      purl: d.purl,
+      verdict: analysis.evaluations[i]?.verdict ?? 'unknown',
+      summary: analysis.evaluations[i]?.summary ?? '',
+      range: d.range,
+    }));
+  }
+
+  private async history(p: HistoryParams): Promise<HistoryResult> {
+    const session = this.requireSession();
+    if (p.purl) {
+      const purl = normalizePurl(p.purl);
+      return { purl, records: await session.history(purl), ledger: this.ledgerInfo() };
+    }
+    const hit = p.uri && p.position ? this.entryAt(p.uri, p.position) : undefined;
+    if (!hit || !hit.dep.purl) throw new ResponseError(3, 'no registry dependency at the cursor');
+    return {
+      purl: hit.dep.purl,
+      verdict: hit.evaluation?.verdict,
+      summary: hit.evaluation?.summary,
+      records: await session.history(hit.dep.purl),
+      ledger: this.ledgerInfo(),
+    };
+  }
+
+  /** Runs a handler so that a failure is logged and answered, never fatal to the server. */
+  private async guard<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ResponseError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      this.connection.console.error(`${what} failed: ${message}${err instanceof Error && err.stack ? `\n${err.stack}` : ''}`);
+      throw new ResponseError(-32603, `deptrust: ${what} failed: ${message}`);
+    }
+  }
+}
+
+export function startServer(): void {
+  const connection = createConnection(ProposedFeatures.all);
+  process.on('uncaughtException', (err) => connection.console.error(`uncaught: ${err.stack ?? String(err)}`));
+  process.on('unhandledRejection', (err) => connection.console.error(`unhandled rejection: ${String(err)}`));
+  new DeptrustServer(connection).start();
+}
