@@ -180,7 +180,7 @@ function describe(err: grpc.ServiceError, address: string, database: string): Im
   if (/invalid user name or password|invalid username or password|permission denied/i.test(text)) {
     return new ImmudbError('IMMUDB_AUTH', `immudb at ${address} refused the user or password: ${text}`);
   }
-  if (/database does not exist|database .* does not exist/i.test(text)) {
+  if (/database does not exist|'[^']*' does not exist/i.test(text)) {
     return new ImmudbError(
       'IMMUDB_UNKNOWN_DATABASE',
       `immudb at ${address} has no database "${database}" (create it with immuadmin)`,

@@ -180,3 +180,29 @@ export function verifyNextTx(prev: ChainPoint, tx: TxMessage): ChainPoint {
   }
   return { txId: h.id, alh: alh(h) };
 }
+
+/** What the server says its database is at: last transaction id and that transaction's Alh. */
+export interface ServerState {
+  txId: number;
+  txHash: Uint8Array;
+}
+
+/**
+ * Verifies consecutive transactions from a verified point towards the server's stated state.
+ * Transactions past `target.txId` are ignored; when the chain reaches `target.txId` its Alh
+ * must equal `target.txHash`. Returns the new point; throws VerificationError otherwise.
+ */
+export function verifyChain(from: ChainPoint, txs: readonly TxMessage[], target: ServerState): ChainPoint {
+  let point = from;
+  for (const tx of txs) {
+    if (tx.header.id > target.txId) break;
+    point = verifyNextTx(point, tx);
+  }
+  if (point.txId === target.txId && !equalBytes(point.alh, target.txHash)) {
+    throw new VerificationError(
+      target.txId,
+      `transaction ${target.txId} hashes differently from the state the server reports`,
+    );
+  }
+  return point;
+}

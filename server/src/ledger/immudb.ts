@@ -7,7 +7,13 @@ import {
   type ImmudbSnapshot,
   type SnapshotEntry,
 } from './immudb-snapshot';
-import { GENESIS_ALH, VerificationError, equalBytes, verifyNextTx, type ChainPoint } from './immudb-verify';
+import {
+  GENESIS_ALH,
+  VerificationError,
+  equalBytes,
+  verifyChain,
+  type ChainPoint,
+} from './immudb-verify';
 import type { StoredRecord, TrustRecord } from './record';
 
 /** Every record is filed under `deptrust/record/<purl>`; immudb keeps each write as a revision. */
@@ -275,17 +281,8 @@ export class ImmudbLedger implements Ledger {
       if (txs.length === 0) {
         throw new VerificationError(point.txId + 1, `the server sent no transaction ${point.txId + 1}`);
       }
-      for (const tx of txs) {
-        if (tx.header.id > state.txId) break;
-        point = verifyNextTx(point, tx);
-        collectRecords(tx, fresh);
-      }
-    }
-    if (!equalBytes(point.alh, state.txHash)) {
-      throw new VerificationError(
-        state.txId,
-        `transaction ${state.txId} hashes differently from the state the server reports`,
-      );
+      point = verifyChain(point, txs, state);
+      for (const tx of txs) if (tx.header.id <= state.txId) collectRecords(tx, fresh);
     }
 
     this.point = point;
@@ -327,6 +324,42 @@ export class ImmudbLedger implements Ledger {
     }
     if (changed) for (const l of this.listeners) l();
     return { index, size: this.entries.length, root: hex(this.point.alh) };
+  }
+
+  /**
+   * Appends many records, `batch` per immudb transaction (immudb caps entries per transaction),
+   * then verifies them like `append`. Returns the index of each record in the log.
+   */
+  async appendAll(records: readonly TrustRecord[], batch = 500): Promise<number[]> {
+    if (this.compromised) throw new ImmudbError('IMMUDB_VERIFY', this.compromised);
+    if (!this.conn.loggedIn) await this.conn.login();
+    const enc = new TextEncoder();
+    const sent: Array<{ tx: number; key: string; value: string }> = [];
+    for (const chunk of batches(records, batch)) {
+      const header = await this.conn.set(
+        chunk.map((c) => ({ key: enc.encode(c.key), value: enc.encode(c.value) })),
+      );
+      for (const c of chunk) sent.push({ tx: header.id, ...c });
+    }
+    if (sent.length === 0) return [];
+
+    const last = sent[sent.length - 1].tx;
+    await this.refresh();
+    if (this.point.txId < last) await this.refresh();
+    if (this.current.health !== 'ok' || this.point.txId < last) {
+      throw new ImmudbError(
+        this.compromised ? 'IMMUDB_VERIFY' : 'IMMUDB_UNREACHABLE',
+        `records were sent up to transaction ${last} but could not be verified: ${this.current.message}`,
+      );
+    }
+    const at = new Map<string, number>();
+    for (const e of this.entries) if (e.tx >= sent[0].tx) at.set(`${e.tx}\n${e.key}\n${e.value}`, e.index);
+    const indexes = sent.map((s) => at.get(`${s.tx}\n${s.key}\n${s.value}`) ?? -1);
+    if (indexes.includes(-1)) {
+      throw new ImmudbError('IMMUDB_VERIFY', 'a transaction does not hold the records sent');
+    }
+    for (const l of this.listeners) l();
+    return indexes;
   }
 
   private stored(e: Entry): StoredRecord {
@@ -381,6 +414,25 @@ export class ImmudbLedger implements Ledger {
     await this.running?.catch(() => undefined);
     this.conn.close();
   }
+}
+
+/** Splits records into transactions of at most `size`; immudb refuses a key twice in one. */
+function batches(records: readonly TrustRecord[], size: number): Array<Array<{ key: string; value: string }>> {
+  const out: Array<Array<{ key: string; value: string }>> = [];
+  let chunk: Array<{ key: string; value: string }> = [];
+  let keys = new Set<string>();
+  for (const r of records) {
+    const key = RECORD_KEY_PREFIX + r.subject.purl;
+    if (chunk.length >= size || keys.has(key)) {
+      out.push(chunk);
+      chunk = [];
+      keys = new Set();
+    }
+    chunk.push({ key, value: JSON.stringify(r) });
+    keys.add(key);
+  }
+  if (chunk.length > 0) out.push(chunk);
+  return out;
 }
 
 /** Record entries of one verified transaction: plain key-value entries under our prefix. */

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ImmudbLedger, type ImmudbLedgerOptions } from '../../server/src/ledger/immudb';
+import { ImmudbError } from '../../server/src/ledger/immudb-proto';
+import type { TrustRecord } from '../../server/src/ledger/record';
+import { ADMIN_PASSWORD, ADMIN_USER, ImmudbServer, tempStateDir } from '../helpers/immudb';
+
+function record(purl: string, status: TrustRecord['status'], extra: Partial<TrustRecord> = {}): TrustRecord {
+  return {
+    v: 1,
+    subject: { purl, checksum: `sha512-${Buffer.from(purl).toString('base64')}` },
+    status,
+    actor: { name: 'alice', key: 'ed25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' },
+    time: '2026-12-03T10:00:00Z',
+    ...extra,
+  };
+}
+
+describe('immudb ledger against a real server', () => {
+  let server: ImmudbServer;
+  const opened: ImmudbLedger[] = [];
+
+  function ledger(extra: Partial<ImmudbLedgerOptions> = {}): ImmudbLedger {
+    const l = new ImmudbLedger({
+      address: server.address,
+      database: 'defaultdb',
+      user: ADMIN_USER,
+      password: ADMIN_PASSWORD,
+      stateDir: tempStateDir(),
+      ...extra,
+    });
+    opened.push(l);
+    return l;
+  }
+
+  before(async () => {
+    server = await ImmudbServer.start();
+  });
+
+  after(async () => {
+    for (const l of opened) await l.close();
+    await server?.dispose();
+  });
+
+  it('writes records, reads them back byte-identical, and keeps their history in order', async () => {
+    const writer = ledger();
+    assert.equal((await writer.open()).health, 'ok');
+    const purl = 'pkg:npm/left-pad@1.3.0';
+    const first = record(purl, 'trusted', { sig: 'c2lnbmF0dXJlLW9uZQ==', reason: 'reviewed ✓' });
+    const second = record(purl, 'untrusted', { time: '2026-12-03T11:00:00Z', reason: 'CVE-2026-0001' });
+    const a = await writer.append(first);
+    const b = await writer.append(second);
+    assert.equal(b.index, a.index + 1);
+    assert.match(b.root, /^[0-9a-f]{64}$/);
+
+    // A second client with no kept state verifies the whole history from transaction 1.
+    const reader = ledger();
+    const state = await reader.open();
+    assert.equal(state.health, 'ok');
+    assert.equal(state.root, b.root);
+    const history = await reader.history(purl);
+    assert.deepEqual(history.map((h) => JSON.stringify(h.record)), [JSON.stringify(first), JSON.stringify(second)]);
+    assert.deepEqual(history.map((h) => h.proof), ['verified', 'verified']);
+    assert.equal(history[0].ledger, `immudb ${server.address}/defaultdb`);
+    // No checker given: a signature nobody checked never counts as valid.
+    assert.deepEqual(history.map((h) => h.signature), ['invalid', 'missing']);
+    assert.deepEqual(await reader.history('pkg:npm/unknown@1.0.0'), []);
+  });
+
+  it('answers a lookup of 3,000 purls with at most two round trips', async () => {
+    const writer = ledger();
+    await writer.open();
+    const records = Array.from({ length: 3000 }, (_, i) => record(`pkg:golang/example.com/m${i}@v1.0.${i}`, 'trusted'));
+    const indexes = await writer.appendAll(records);
+    assert.equal(indexes.length, 3000);
+
+    const reader = ledger();
+    await reader.open();
+    const before = reader.roundTrips;
+    const found = await reader.lookup([...records.map((r) => r.subject.purl), 'pkg:npm/absent@1.0.0']);
+    const trips = reader.roundTrips - before;
+    assert.equal(found.size, 3000);
+    assert.equal(found.get(records[1234].subject.purl)?.[0].record.subject.checksum, records[1234].subject.checksum);
+    assert.ok(!found.has('pkg:npm/absent@1.0.0'));
+    assert.ok(trips <= 2, `lookup took ${trips} round trips`);
+
+    // Opening from nothing reads 3,000+ records in a handful of calls (login, state, scans).
+    const fresh = ledger({ pageSize: 1000 });
+    await fresh.open();
+    assert.ok(fresh.roundTrips <= 8, `first open took ${fresh.roundTrips} round trips`);
+  });
+
+  it('rejects a wrong password with a clear, coded error', async () => {
+    const l = ledger({ password: 'not-the-password' });
+    await assert.rejects(l.open(), (err: unknown) => {
+      assert.ok(err instanceof ImmudbError);
+      assert.equal(err.code, 'IMMUDB_AUTH');
+      assert.match(err.message, /refused the user or password/);
+      return true;
+    });
+    assert.equal(l.state().health, 'unavailable');
+  });
+
+  it('rejects an unknown database with a clear, coded error', async () => {
+    const l = ledger({ database: 'nosuchdb' });
+    await assert.rejects(l.open(), (err: unknown) => {
+      assert.ok(err instanceof ImmudbError);
+      assert.equal(err.code, 'IMMUDB_UNKNOWN_DATABASE');
+      assert.match(err.message, /no database "nosuchdb"/);
+      return true;
+    });
+  });
+
+  it('refuses to open without a password', async () => {
+    const l = ledger({ password: '' });
+    await assert.rejects(l.open(), (err: unknown) => err instanceof ImmudbError && err.code === 'IMMUDB_CONFIG');
+  });
+});
