@@ -21,6 +21,19 @@ export interface LedgerState {
   root: string;
   /** When the answers were last verified against the ledger, ms since the epoch. */
   verifiedAt: number;
+  /**
+   * Records found wrong so far that do not make the whole ledger untrustworthy, e.g. a record
+   * whose signature fails (it is never counted). Embedded: signatures are checked when a record
+   * is first read by a lookup or history, or all at once by `verifyAll`.
+   */
+  problems?: LedgerProblem[];
+}
+
+export interface LedgerProblem {
+  code: 'SIGNATURE_INVALID';
+  /** 0-based position of the record in the log. */
+  index: number;
+  message: string;
 }
 
 export interface AppendResult {

@@ -1,0 +1,127 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { afterEach, describe, it } from 'node:test';
+import { EmbeddedLedger } from '../../server/src/ledger/embedded';
+import { LedgerError } from '../../server/src/ledger/errors';
+import { MerkleTree, hashLeaf, toHex } from '../../server/src/ledger/merkle';
+import { canonicalJson } from '../../server/src/ledger/canonical';
+import { decision, logPath, sandbox, waitFor, type Sandbox } from './helpers/ledgers';
+
+/** The tree head computed from the log file alone, independently of the ledger's own state. */
+function headOfFile(file: string): { size: number; root: string } {
+  const lines = fs.readFileSync(file).toString('utf8').split('\n').filter((l) => l !== '');
+  const tree = new MerkleTree();
+  for (const l of lines) tree.append(hashLeaf(Buffer.from(l, 'utf8')));
+  return { size: tree.size, root: toHex(tree.root()) };
+}
+
+describe('embedded ledger', () => {
+  let s: Sandbox;
+  afterEach(() => s?.remove());
+
+  it('appends records as canonical lines and returns the new tree head', async () => {
+    s = sandbox();
+    const ledger = await s.open();
+    assert.equal(ledger.state().health, 'ok');
+    const r1 = await ledger.append(decision(s.identity, 'pkg:npm/a@1.0.0'));
+    const r2 = await ledger.append(decision(s.identity, 'pkg:npm/b@2.0.0', 'untrusted', 'CVE-2026-1'));
+    assert.deepEqual([r1.index, r1.size, r2.index, r2.size], [0, 1, 1, 2]);
+    const head = headOfFile(logPath(s));
+    assert.deepEqual({ size: r2.size, root: r2.root }, head);
+    assert.equal(ledger.state().root, head.root);
+    const lines = fs.readFileSync(logPath(s), 'utf8').trimEnd().split('\n');
+    for (const l of lines) assert.equal(l, canonicalJson(JSON.parse(l)));
+  });
+
+  it('returns lookups with verified proofs and signatures, oldest first', async () => {
+    s = sandbox();
+    const ledger = await s.open();
+    await ledger.append(decision(s.identity, 'pkg:npm/a@1.0.0', 'trusted'));
+    await ledger.append(decision(s.identity, 'pkg:npm/b@1.0.0', 'trusted'));
+    await ledger.append(decision(s.identity, 'pkg:npm/a@1.0.0', 'untrusted', 'CVE-2026-2'));
+    const unsigned = { ...decision(s.identity, 'pkg:npm/c@1.0.0'), sig: undefined };
+    await ledger.append(unsigned);
+
+    const found = await ledger.lookup(['pkg:npm/a@1.0.0', 'pkg:npm/c@1.0.0', 'pkg:npm/none@1.0.0']);
+    assert.deepEqual([...found.keys()].sort(), ['pkg:npm/a@1.0.0', 'pkg:npm/c@1.0.0']);
+    const a = found.get('pkg:npm/a@1.0.0')!;
+    assert.deepEqual(a.map((r) => [r.index, r.record.status, r.proof, r.signature]), [
+      [0, 'trusted', 'verified', 'valid'],
+      [2, 'untrusted', 'verified', 'valid'],
+    ]);
+    assert.equal(found.get('pkg:npm/c@1.0.0')![0].signature, 'missing');
+    const history = await ledger.history('pkg:npm/a@1.0.0');
+    assert.equal(history[1].record.reason, 'CVE-2026-2');
+  });
+
+  it('verifies again on reopen and says the head extends the witnessed one', async () => {
+    s = sandbox();
+    const first = await s.open();
+    await first.append(decision(s.identity, 'pkg:npm/a@1.0.0'));
+    await first.close();
+    const again = await s.open();
+    assert.equal(again.state().health, 'ok');
+    assert.match(again.state().message, /1 records; extends the head verified on/);
+  });
+
+  it('rejects malformed records and records whose signature fails', async () => {
+    s = sandbox();
+    const ledger = await s.open();
+    const forged = { ...decision(s.identity, 'pkg:npm/a@1.0.0'), reason: 'changed after signing' };
+    await assert.rejects(ledger.append(forged), (e: LedgerError) => e.code === 'RECORD_REJECTED');
+    const bad = { ...decision(s.identity, 'pkg:npm/a@1.0.0'), status: 'maybe' } as never;
+    await assert.rejects(ledger.append(bad), (e: LedgerError) => e.code === 'RECORD_REJECTED');
+    assert.equal(ledger.state().size, 0);
+  });
+
+  it('never counts a record whose signature fails, and reports it', async () => {
+    s = sandbox();
+    const ledger = await s.open();
+    await ledger.close();
+    // A writer that does not check signatures (another tool, or an attacker) appends one.
+    const forged = { ...decision(s.identity, 'pkg:npm/evil@1.0.0'), reason: 'edited' };
+    fs.appendFileSync(logPath(s), canonicalJson(forged) + '\n');
+    const reader = await s.open();
+    assert.equal(reader.state().health, 'ok');
+    const [r] = await reader.history('pkg:npm/evil@1.0.0');
+    assert.equal(r.signature, 'invalid');
+    assert.equal(r.proof, 'verified');
+    const problems = reader.state().problems ?? [];
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0].code, 'SIGNATURE_INVALID');
+    assert.equal(problems[0].index, 0);
+    const report = await reader.verifyAll();
+    assert.deepEqual(report.invalid, [0]);
+  });
+
+  it('picks up appends of another ledger instance and tells listeners within a second', async () => {
+    s = sandbox();
+    const reader = await s.open();
+    const writer = new EmbeddedLedger(s.ledgerDir, { witnessDir: s.witnessDir });
+    await writer.open();
+    let calls = 0;
+    reader.onDidChange(() => calls++);
+    const started = Date.now();
+    await writer.append(decision(s.identity, 'pkg:npm/late@1.0.0'));
+    await waitFor(() => reader.state().size === 1 && calls > 0, 1000, 'the reader to see the append');
+    assert.ok(Date.now() - started < 1000);
+    const found = await reader.lookup(['pkg:npm/late@1.0.0']);
+    assert.equal(found.get('pkg:npm/late@1.0.0')![0].proof, 'verified');
+    await writer.close();
+  });
+
+  it('refuses to write to a compromised ledger', async () => {
+    s = sandbox();
+    const ledger = await s.open();
+    await ledger.append(decision(s.identity, 'pkg:npm/a@1.0.0'));
+    await ledger.close();
+    fs.writeFileSync(logPath(s), '');
+    const reopened = await s.open();
+    assert.equal(reopened.state().health, 'compromised');
+    await assert.rejects(
+      reopened.append(decision(s.identity, 'pkg:npm/b@1.0.0')),
+      (e: LedgerError) => e.code === 'LEDGER_COMPROMISED',
+    );
+    assert.equal(fs.readFileSync(logPath(s), 'utf8'), '');
+  });
+});
