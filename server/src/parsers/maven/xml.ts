@@ -1,0 +1,128 @@
+import { SaxesParser } from 'saxes';
+
+/**
+ * A small element tree with source offsets, built by saxes (a strict, non-validating XML 1.0
+ * parser that never fetches external entities). Offsets index the decoded string, so they
+ * are UTF-16 units, as LSP positions need.
+ */
+export interface XmlElement {
+  /** Local name: a namespace prefix, if any, is dropped (POMs use a default namespace). */
+  name: string;
+  /** Offset of `<` of the start tag. */
+  start: number;
+  /** Offset just past `>` of the end tag; -1 while the element is still open. */
+  end: number;
+  children: XmlElement[];
+  /** Character data directly inside the element, entity references expanded. */
+  text: string;
+}
+
+export interface XmlError {
+  code: 'POM_XML_SYNTAX' | 'POM_ENTITY_DECLARATION';
+  message: string;
+  /** Where the problem was found; `end` may equal `start`. */
+  start: number;
+  end: number;
+}
+
+export interface XmlDocument {
+  /** The root element, possibly incomplete (end -1) when `error` is set. */
+  root?: XmlElement;
+  error?: XmlError;
+}
+
+/** Thrown from saxes handlers to stop at the first problem; caught in readXml. */
+class Stop extends Error {}
+
+/**
+ * Parses `text` into an element tree, stopping at the first well-formedness error. Elements
+ * closed before the error are complete; the rest keep end -1. A DOCTYPE that declares
+ * entities is refused: a POM has no use for them, and their expansion is how XML bombs and
+ * external-entity reads work (OWASP XXE Prevention Cheat Sheet).
+ */
+export function readXml(text: string): XmlDocument {
+  const parser = new SaxesParser({ position: true });
+  const stack: XmlElement[] = [];
+  const doc: XmlDocument = {};
+
+  const fail = (error: XmlError): never => {
+    doc.error = error;
+    throw new Stop();
+  };
+
+  parser.on('doctype', (doctype) => {
+    if (!/<!ENTITY/i.test(doctype)) return;
+    const end = parser.position;
+    const start = Math.max(0, text.lastIndexOf('<!DOCTYPE', end));
+    fail({
+      code: 'POM_ENTITY_DECLARATION',
+      message: 'the DOCTYPE declares entities; POMs must not declare or expand entities',
+      start,
+      end,
+    });
+  });
+  parser.on('opentagstart', (tag) => {
+    const colon = tag.name.indexOf(':');
+    const element: XmlElement = {
+      name: colon >= 0 ? tag.name.slice(colon + 1) : tag.name,
+      start: Math.max(0, text.lastIndexOf('<', parser.position - 1)),
+      end: -1,
+      children: [],
+      text: '',
+    };
+    const parent = stack[stack.length - 1];
+    if (parent) parent.children.push(element);
+    else doc.root ??= element;
+    stack.push(element);
+  });
+  parser.on('text', (data) => {
+    const top = stack[stack.length - 1];
+    if (top) top.text += data;
+  });
+  parser.on('cdata', (data) => {
+    const top = stack[stack.length - 1];
+    if (top) top.text += data;
+  });
+  parser.on('closetag', () => {
+    const element = stack.pop();
+    if (element) element.end = parser.position;
+  });
+  parser.on('error', (err) => {
+    // saxes prefixes its messages with `line:column: `; positions are reported separately.
+    const message = err.message.replace(/^\d+:\d+: /, '');
+    fail({ code: 'POM_XML_SYNTAX', message, start: parser.position, end: parser.position });
+  });
+
+  try {
+    parser.write(text).close();
+  } catch (e) {
+    if (!(e instanceof Stop)) {
+      const message = e instanceof Error ? e.message : String(e);
+      doc.error = { code: 'POM_XML_SYNTAX', message, start: parser.position, end: parser.position };
+    }
+  }
+  return doc;
+}
+
+/** The first child element called `name`, if any. */
+export function child(element: XmlElement | undefined, name: string): XmlElement | undefined {
+  return element?.children.find((c) => c.name === name);
+}
+
+/** Every child element called `name`. */
+export function children(element: XmlElement | undefined, name: string): XmlElement[] {
+  return element ? element.children.filter((c) => c.name === name) : [];
+}
+
+/** The trimmed text of the first child called `name`; undefined when absent. */
+export function childText(element: XmlElement | undefined, name: string): string | undefined {
+  const found = child(element, name);
+  return found ? found.text.trim() : undefined;
+}
+
+/** Follows a path of child names, e.g. `build/plugins`. */
+export function descend(element: XmlElement | undefined, ...names: string[]): XmlElement | undefined {
+  let current = element;
+  for (const name of names) current = child(current, name);
+  return current;
+}
