@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the bundles and packages the extension as .cache/deptrust.vsix for the editor tests.
+# The bundles in dist/ carry their dependencies, so the vsix holds no node_modules.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+OUT="$ROOT/.cache/deptrust.vsix"
+cd "$ROOT"
+
+echo "==> npm run build"
+npm run build --silent
+
+mkdir -p "$(dirname "$OUT")"
+echo "==> vsce package -> ${OUT#"$ROOT"/}"
+# The manifest has no repository field and the repo may have no LICENSE file yet; vsce would
+# otherwise stop to ask about either.
+npx --no-install vsce package --no-dependencies --allow-missing-repository --skip-license \
+  -o "$OUT"
+
+echo "$(du -k "$OUT" | cut -f1) KiB  $OUT"

@@ -1,0 +1,629 @@
+// Drives the real VS Code workbench (code-server) in a real browser (Debian's Chromium through
+// playwright-core), with the packaged extension installed, for the end-to-end editor tests.
+//
+// Every editor gets fresh user-data, extensions and ledger folders under one temporary folder;
+// `close()` ends the browser and the code-server process group and removes that folder, and a
+// process `exit` hook ends whatever a failed test left running.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const CODE_SERVER_VERSION = '4.100.3';
+export const CODE_SERVER_ENTRY = path.join(
+  REPO_ROOT,
+  '.cache/code-server/node_modules/code-server/out/node/entry.js',
+);
+export const VSIX = path.join(REPO_ROOT, '.cache', 'deptrust.vsix');
+export const CHROMIUM = process.env.DEPTRUST_E2E_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
+export const EXTENSION_ID = 'deptrust.deptrust';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Settings that keep the workbench quiet and predictable: no welcome page, walkthroughs, chat
+ * panel, update checks or extension gallery; editor tests add their own `deptrust.*` settings.
+ */
+const QUIET_SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.enableExperiments': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.commandCenter.enabled': false,
+  'chat.disableAIFeatures': true,
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'git.enabled': false,
+  'editor.minimap.enabled': false,
+  'editor.hover.delay': 300,
+  'files.autoSave': 'off',
+  'window.commandCenter': false,
+};
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      const why = last instanceof Error ? ` (last error: ${last.message})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Fails with the command to run when code-server, the vsix or Chromium is missing. */
+export function checkPrerequisites(): void {
+  if (!fs.existsSync(CODE_SERVER_ENTRY)) {
+    throw new Error(
+      `code-server ${CODE_SERVER_VERSION} is not installed in .cache/code-server: ` +
+        'run `bash scripts/e2e/install-code-server.sh`',
+    );
+  }
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: run \`apt-get install chromium\` (as root)`);
+  }
+}
+
+/**
+ * Builds and packages the extension (scripts/e2e/package.sh) so the editor runs the code in
+ * the working tree; DEPTRUST_E2E_VSIX=reuse keeps an existing .cache/deptrust.vsix.
+ */
+export function packageExtension(): string {
+  if (process.env.DEPTRUST_E2E_VSIX === 'reuse' && fs.existsSync(VSIX)) return VSIX;
+  const run = spawnSync('bash', [path.join(REPO_ROOT, 'scripts/e2e/package.sh')], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) {
+    throw new Error(`scripts/e2e/package.sh failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
+  }
+  return VSIX;
+}
+
+/** Runs code-server with its config and data folders (config.yaml, logs) under `home`. */
+function codeServer(
+  args: string[],
+  home: string,
+  options: { detached?: boolean; log?: number } = {},
+) {
+  return spawn(process.execPath, [CODE_SERVER_ENTRY, ...args], {
+    detached: options.detached,
+    stdio: ['ignore', options.log ?? 'pipe', options.log ?? 'pipe'],
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: path.join(home, 'config'),
+      XDG_DATA_HOME: path.join(home, 'data'),
+      PASSWORD: '',
+    },
+  });
+}
+
+/** Installs a vsix into an extensions folder with `code-server --install-extension`. */
+export async function installExtension(
+  vsix: string,
+  extensionsDir: string,
+  userDataDir: string,
+): Promise<string> {
+  const args = ['--extensions-dir', extensionsDir, '--user-data-dir', userDataDir];
+  const child = codeServer([...args, '--install-extension', vsix], path.dirname(userDataDir));
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0 || !/successfully installed/i.test(output)) {
+    throw new Error(`code-server --install-extension ${vsix} failed (${code}):\n${output}`);
+  }
+  return output.trim();
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) killGroup(child);
+});
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    // Negative pid: the whole group, so the extension host and the language server end too.
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+export interface EditorOptions {
+  /** The folder the workbench opens. */
+  workspace: string;
+  /** User settings (merged over the quiet defaults). */
+  settings?: Record<string, unknown>;
+  vsix?: string;
+  viewport?: { width: number; height: number };
+}
+
+/** One diagnostic as the Problems panel shows it. */
+export interface ProblemRow {
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  /** 1-based, as the panel prints it. */
+  line: number;
+  column: number;
+  source: string;
+  code: string;
+  file: string;
+}
+
+export type Squiggle = 'error' | 'warning' | 'info' | 'hint';
+
+/** A running code-server with a browser page on its workbench. */
+export class Editor {
+  private constructor(
+    readonly page: Page,
+    private readonly browser: Browser,
+    private readonly server: ChildProcess,
+    readonly root: string,
+    readonly url: string,
+    readonly logFile: string,
+  ) {}
+
+  static async start(options: EditorOptions): Promise<Editor> {
+    checkPrerequisites();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'deptrust-e2e-'));
+    const userData = path.join(root, 'user-data');
+    const extensions = path.join(root, 'extensions');
+    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+    fs.mkdirSync(extensions);
+    fs.writeFileSync(
+      path.join(userData, 'User', 'settings.json'),
+      JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2),
+    );
+    if (options.vsix) await installExtension(options.vsix, extensions, userData);
+
+    const port = await freePort();
+    const logFile = path.join(root, 'code-server.log');
+    const log = fs.openSync(logFile, 'a');
+    const server = codeServer(
+      [
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--auth',
+        'none',
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        '--user-data-dir',
+        userData,
+        '--extensions-dir',
+        extensions,
+        options.workspace,
+      ],
+      root,
+      { detached: true, log },
+    );
+    fs.closeSync(log);
+    running.add(server);
+    server.on('exit', () => running.delete(server));
+
+    let browser: Browser | undefined;
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor(
+        `code-server to answer on ${base} (log: ${logFile})`,
+        async () => {
+          if (server.exitCode !== null) {
+            throw new Error(`code-server exited with ${server.exitCode}: ${readTail(logFile)}`);
+          }
+          const res = await fetch(`${base}/healthz`).catch(() => undefined);
+          return res?.ok ? true : undefined;
+        },
+        30_000,
+      );
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: CHROMIUM_ARGS,
+        headless: true,
+      });
+      const context = await browser.newContext({
+        viewport: options.viewport ?? { width: 1440, height: 960 },
+        deviceScaleFactor: 1,
+      });
+      const page = await context.newPage();
+      const url = `${base}/?folder=${encodeURIComponent(options.workspace)}`;
+      await page.goto(url);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+      const editor = new Editor(page, browser, server, root, url, logFile);
+      await editor.waitForIdleWorkbench();
+      return editor;
+    } catch (err) {
+      await browser?.close().catch(() => undefined);
+      killGroup(server);
+      throw err;
+    }
+  }
+
+  /** Ends the browser and code-server; safe to call twice. Leaves `root` for a failed test. */
+  async close(options: { keepFiles?: boolean } = {}): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    killGroup(this.server);
+    running.delete(this.server);
+    if (!options.keepFiles) fs.rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** The activity bar and status bar are drawn once the workbench has restored its layout. */
+  private async waitForIdleWorkbench(): Promise<void> {
+    await this.page.locator('.part.statusbar').waitFor({ timeout: 30_000 });
+    await this.page.locator('.part.activitybar, .part.sidebar').first().waitFor({ timeout: 30_000 });
+  }
+
+  /** Presses Escape until no quick input, hover or menu is open. */
+  async dismiss(): Promise<void> {
+    for (let i = 0; i < 3; i++) await this.page.keyboard.press('Escape');
+  }
+
+  /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab. */
+  async openFile(relativePath: string): Promise<void> {
+    await this.dismiss();
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(relativePath);
+    const base = path.basename(relativePath);
+    const row = this.page
+      .locator('.quick-input-list .monaco-list-row', { hasText: base })
+      .first();
+    await row.waitFor({ timeout: 15_000 });
+    await this.page.keyboard.press('Enter');
+    await waitFor(`an editor tab for ${relativePath}`, async () => {
+      const tab = this.page.locator('.tabs-container .tab.active');
+      const label = (await tab.count()) ? await tab.first().getAttribute('aria-label') : null;
+      return label?.startsWith(base) ? true : undefined;
+    });
+    await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
+  }
+
+  /** Runs a command from the palette (F1) by its full title, e.g. `deptrust: Revoke Trust`. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row').filter({
+      has: this.page.locator('.label-name', { hasText: title }),
+    });
+    await waitFor(`the palette to list "${title}"`, async () => {
+      const labels = await this.page
+        .locator('.quick-input-list .monaco-list-row .label-name')
+        .allInnerTexts();
+      return labels.some((l) => l.trim() === title) ? true : undefined;
+    }, 15_000);
+    await row.first().click();
+  }
+
+  /** The titles the palette lists for a query, for checking what a command contributes. */
+  async paletteTitles(query: string): Promise<string[]> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${query}`);
+    await this.page.waitForTimeout(500);
+    const labels = await this.page
+      .locator('.quick-input-list .monaco-list-row .label-name')
+      .allInnerTexts();
+    await this.page.keyboard.press('Escape');
+    return labels.map((l) => l.trim());
+  }
+
+  /** The open quick pick's rows, when a command asks the user to choose. */
+  async quickPickRows(): Promise<string[]> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await this.page.waitForTimeout(300);
+    return (await this.page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).map(
+      (t) => t.replace(/\s+/g, ' ').trim(),
+    );
+  }
+
+  /** Picks the quick pick row containing `text`. */
+  async pickQuickPick(text: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(text);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: text });
+    await row.first().waitFor({ timeout: 10_000 });
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Answers an input box (e.g. a reason) with `text` and Enter. */
+  async answerInputBox(text: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(text);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** The text of every status bar item, left to right. */
+  async statusBarItems(): Promise<string[]> {
+    const items = await this.page.locator('.part.statusbar .statusbar-item').allInnerTexts();
+    return items.map((t) => t.replace(/\s+/g, ' ').trim()).filter((t) => t.length > 0);
+  }
+
+  /** The status bar item whose id belongs to this extension, or whose text matches `pattern`. */
+  async statusBarText(pattern: RegExp): Promise<string | undefined> {
+    return (await this.statusBarItems()).find((t) => pattern.test(t));
+  }
+
+  /** Moves the cursor to a 1-based line and column with Go to Line (Ctrl+G). */
+  async goTo(line: number, column = 1): Promise<void> {
+    await this.focusEditor();
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`${line}:${column}`);
+    await this.page.keyboard.press('Enter');
+    await waitFor(`the cursor at ${line}:${column}`, async () => {
+      const pos = await this.cursor();
+      return pos && pos.line === line && pos.column === column ? true : undefined;
+    }, 5_000);
+  }
+
+  /** The cursor position the status bar shows (`Ln 12, Col 5`). */
+  async cursor(): Promise<{ line: number; column: number } | undefined> {
+    const text = await this.statusBarText(/^Ln \d+, Col \d+/);
+    const m = text && /^Ln (\d+), Col (\d+)/.exec(text);
+    return m ? { line: Number(m[1]), column: Number(m[2]) } : undefined;
+  }
+
+  async focusEditor(): Promise<void> {
+    await this.dismiss();
+    await this.page.locator('.editor-instance .monaco-editor .view-lines').first().click({
+      position: { x: 2, y: 2 },
+    });
+  }
+
+  /**
+   * The squiggles drawn in the active editor's visible lines, by 1-based line number. The
+   * overlay of a line and its line number share the `top` offset of their rows.
+   */
+  async squiggles(): Promise<Map<number, Squiggle[]>> {
+    const rows = await this.page.evaluate(() => {
+      const editor = document.querySelector('.editor-instance .monaco-editor');
+      if (!editor) return [];
+      const lineAt = new Map<string, number>();
+      for (const row of editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div')) {
+        const n = Number(row.querySelector('.line-numbers')?.textContent?.trim());
+        if (n) lineAt.set(row.style.top, n);
+      }
+      const out: Array<[number, string]> = [];
+      for (const row of editor.querySelectorAll<HTMLElement>('.view-overlays > div')) {
+        for (const el of row.querySelectorAll('[class*="squiggly-"]')) {
+          const kind = /squiggly-(error|warning|info|hint)/.exec(el.className)?.[1];
+          const line = lineAt.get(row.style.top);
+          if (kind && line) out.push([line, kind]);
+        }
+      }
+      return out;
+    });
+    const map = new Map<number, Squiggle[]>();
+    for (const [line, kind] of rows) map.set(line, [...(map.get(line) ?? []), kind as Squiggle]);
+    return map;
+  }
+
+  /** Squiggles on one line, scrolling it into view first. */
+  async squigglesOn(line: number): Promise<Squiggle[]> {
+    await this.goTo(line);
+    await this.page.waitForTimeout(100);
+    return (await this.squiggles()).get(line) ?? [];
+  }
+
+  /** Opens the Problems panel (Ctrl+Shift+M) and reads every row, expanding every file. */
+  async problems(): Promise<ProblemRow[]> {
+    await this.dismiss();
+    const panel = this.page.locator('.markers-panel');
+    if (!(await panel.isVisible())) {
+      await this.page.keyboard.press('Control+Shift+M');
+      await panel.waitFor({ state: 'visible', timeout: 10_000 });
+    }
+    await this.page.waitForTimeout(300);
+    const labels = await panel.locator('.monaco-list-row').evaluateAll((rows) =>
+      rows.map((r) => ({
+        aria: r.getAttribute('aria-label') ?? '',
+        text: (r as HTMLElement).innerText,
+        icon: r.querySelector('.marker-icon')?.className ?? '',
+        file: r.querySelector('.file-icon, .monaco-icon-label .label-name')?.textContent ?? '',
+      })),
+    );
+    const out: ProblemRow[] = [];
+    let file = '';
+    for (const row of labels) {
+      const severity = /codicon-error/.test(row.icon)
+        ? 'error'
+        : /codicon-warning/.test(row.icon)
+          ? 'warning'
+          : /codicon-info/.test(row.icon)
+            ? 'info'
+            : undefined;
+      if (!severity) {
+        file = row.file.trim() || row.text.split('\n')[0].trim();
+        continue;
+      }
+      out.push({ severity, file, ...parseMarkerText(row.text) });
+    }
+    return out;
+  }
+
+  /** Closes the bottom panel if it is open. */
+  async closePanel(): Promise<void> {
+    if (await this.page.locator('.part.panel').isVisible()) {
+      await this.runCommand('View: Close Panel');
+    }
+  }
+
+  /** Shows the hover at a 1-based position (Ctrl+K Ctrl+I) and returns its text. */
+  async hover(line: number, column: number): Promise<string> {
+    await this.goTo(line, column);
+    await this.page.keyboard.press('Control+K');
+    await this.page.keyboard.press('Control+I');
+    return waitFor(`a hover at ${line}:${column}`, async () => {
+      const hovers = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content');
+      if (!(await hovers.count())) return undefined;
+      const text = (await hovers.first().innerText()).trim();
+      return text && !/^Loading/.test(text) ? text : undefined;
+    }, 15_000);
+  }
+
+  /** Opens the quick fix menu (Ctrl+.) at a 1-based position and returns its action titles. */
+  async quickFixes(line: number, column: number): Promise<string[]> {
+    await this.goTo(line, column);
+    await this.page.keyboard.press('Control+.');
+    const menu = this.page.locator('.action-widget');
+    await menu.waitFor({ state: 'visible', timeout: 15_000 });
+    return waitFor('quick fixes to load', async () => {
+      const rows = await menu.locator('.action-widget-action-list .monaco-list-row.action')
+        .allInnerTexts();
+      const titles = rows.map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
+      return titles.length ? titles : undefined;
+    }, 10_000);
+  }
+
+  /** Applies the open quick fix menu's action whose title starts with `title`. */
+  async applyQuickFix(title: string): Promise<void> {
+    const menu = this.page.locator('.action-widget');
+    const row = menu.locator('.monaco-list-row.action', { hasText: title }).first();
+    await row.waitFor({ timeout: 10_000 });
+    await row.click();
+    await menu.waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  /** The text of every notification toast on screen. */
+  async notifications(): Promise<string[]> {
+    const toasts = this.page.locator('.notifications-toasts .notification-toast');
+    return (await toasts.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
+  /** Types text at the cursor as a keyboard would, without auto-closing brackets. */
+  async insertText(text: string): Promise<void> {
+    await this.page.keyboard.insertText(text);
+  }
+
+  /** Saves a screenshot to test-results/screenshots/NAME.png and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    const file = path.join(SCREENSHOTS, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** The names the Extensions view lists as installed (Ctrl+Shift+X). */
+  async installedExtensions(): Promise<string[]> {
+    await this.dismiss();
+    await this.page.keyboard.press('Control+Shift+X');
+    const rows = this.page.locator('.extensions-viewlet .extension-list-item .name');
+    await rows.first().waitFor({ timeout: 20_000 });
+    return (await rows.allInnerTexts()).map((t) => t.trim());
+  }
+
+  /**
+   * The extension host's log: it records every activation, with its event
+   * (`ExtensionService#_doActivateExtension deptrust.deptrust, ... activationEvent: ...`).
+   */
+  extensionHostLog(): string {
+    const logs = path.join(this.root, 'user-data', 'logs');
+    let text = '';
+    for (const session of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
+      const dir = path.join(logs, session);
+      for (const host of fs.readdirSync(dir).filter((d) => d.startsWith('exthost'))) {
+        const file = path.join(dir, host, 'remoteexthost.log');
+        if (fs.existsSync(file)) text += fs.readFileSync(file, 'utf8');
+      }
+    }
+    return text;
+  }
+
+  /** The extension's own output channel log (`deptrust.log`), as the language client wrote it. */
+  outputChannelLog(extensionId = EXTENSION_ID): string {
+    const logs = path.join(this.root, 'user-data', 'logs');
+    let text = '';
+    for (const session of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
+      const dir = path.join(logs, session);
+      for (const host of fs.readdirSync(dir).filter((d) => d.startsWith('exthost'))) {
+        const folder = path.join(dir, host, extensionId);
+        if (!fs.existsSync(folder)) continue;
+        for (const f of fs.readdirSync(folder)) text += fs.readFileSync(path.join(folder, f), 'utf8');
+      }
+    }
+    return text;
+  }
+
+  /** The code-server log so far, for failure messages. */
+  log(): string {
+    return readTail(this.logFile);
+  }
+}
+
+/** Splits a Problems panel row's text: `message  source(code)  [Ln 12, Col 5]`. */
+function parseMarkerText(text: string): Omit<ProblemRow, 'severity' | 'file'> {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const pos = /\[Ln (\d+), Col (\d+)\]\s*$/.exec(flat);
+  const before = pos ? flat.slice(0, pos.index).trim() : flat;
+  const src = /\s(\S+)\(([^()]*)\)$/.exec(before);
+  return {
+    message: src ? before.slice(0, src.index).trim() : before,
+    source: src?.[1] ?? '',
+    code: src?.[2] ?? '',
+    line: pos ? Number(pos[1]) : 0,
+    column: pos ? Number(pos[2]) : 0,
+  };
+}
+
+function readTail(file: string, chars = 4000): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.slice(-chars);
+  } catch {
+    return '(no log)';
+  }
+}
