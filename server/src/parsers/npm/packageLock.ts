@@ -339,6 +339,8 @@ function expandLockfile(keys: readonly string[], root: JsonNode): boolean {
 }
 
 function result(reader: Reader, ok: boolean): ParseResult {
+  reader.problems.sort((a, b) =>
+    a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return {
     format: 'package-lock',
     ecosystem: 'npm',
