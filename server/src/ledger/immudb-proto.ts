@@ -104,6 +104,8 @@ export interface ImmutableStateMessage {
 export type ImmudbErrorCode =
   | 'IMMUDB_UNREACHABLE'
   | 'IMMUDB_AUTH'
+  /** The server no longer knows the session (it restarted or timed the session out). */
+  | 'IMMUDB_SESSION'
   | 'IMMUDB_UNKNOWN_DATABASE'
   | 'IMMUDB_PROTOCOL'
   | 'IMMUDB_VERIFY'
@@ -186,6 +188,9 @@ function describe(err: grpc.ServiceError, address: string, database: string): Im
       `immudb at ${address} has no database "${database}" (create it with immuadmin)`,
     );
   }
+  if (/not logged in|invalid token|session not found|expired/i.test(text)) {
+    return new ImmudbError('IMMUDB_SESSION', `immudb at ${address} no longer knows this session: ${text}`);
+  }
   if (err.code === grpc.status.UNAUTHENTICATED) {
     return new ImmudbError('IMMUDB_AUTH', `immudb at ${address} refused the session: ${text}`);
   }
@@ -220,11 +225,16 @@ export class ImmudbConnection {
     });
   }
 
-  private call<T>(method: string, request: string, reply: string, body: object): Promise<T> {
+  /**
+   * One unary call. `waitForReady` makes a write wait (up to the deadline) for a connection
+   * that is being re-established instead of failing at once.
+   */
+  private call<T>(method: string, request: string, reply: string, body: object, waitForReady = false): Promise<T> {
     const reqType = type(request);
     const resType = type(reply);
     const metadata = new grpc.Metadata();
     if (this.token) metadata.set('authorization', `Bearer ${this.token}`);
+    if (waitForReady) metadata.setOptions({ waitForReady: true });
     const deadline = Date.now() + (this.options.timeoutMs ?? 5000);
     this.calls++;
     return new Promise<T>((resolve, reject) => {
@@ -244,17 +254,25 @@ export class ImmudbConnection {
   }
 
   /** Logs in and selects the database; an unknown database or a wrong password rejects. */
-  async login(): Promise<void> {
+  async login(waitForReady = false): Promise<void> {
     this.token = '';
     const enc = new TextEncoder();
-    const login = await this.call<{ token: string }>('Login', 'LoginRequest', 'LoginResponse', {
-      user: enc.encode(this.options.user),
-      password: enc.encode(this.options.password),
-    });
+    const credentials = { user: enc.encode(this.options.user), password: enc.encode(this.options.password) };
+    const login = await this.call<{ token: string }>(
+      'Login',
+      'LoginRequest',
+      'LoginResponse',
+      credentials,
+      waitForReady,
+    );
     this.token = login.token;
-    const use = await this.call<{ token: string }>('UseDatabase', 'Database', 'UseDatabaseReply', {
-      databaseName: this.options.database,
-    });
+    const use = await this.call<{ token: string }>(
+      'UseDatabase',
+      'Database',
+      'UseDatabaseReply',
+      { databaseName: this.options.database },
+      waitForReady,
+    );
     this.token = use.token;
   }
 
@@ -303,7 +321,7 @@ export class ImmudbConnection {
 
   /** Writes key-value pairs in one transaction; returns its (unverified) header. */
   async set(kvs: Array<{ key: Uint8Array; value: Uint8Array }>): Promise<TxHeaderMessage> {
-    const m = await this.call<unknown>('Set', 'SetRequest', 'TxHeader', { KVs: kvs, noWait: true });
+    const m = await this.call<unknown>('Set', 'SetRequest', 'TxHeader', { KVs: kvs, noWait: true }, true);
     return toHeader(m);
   }
 

@@ -189,13 +189,13 @@ export interface ServerState {
 
 /**
  * Verifies consecutive transactions from a verified point towards the server's stated state.
- * Transactions past `target.txId` are ignored; when the chain reaches `target.txId` its Alh
+ * Each must be the next one; those after `target.txId` are ignored; when the chain reaches `target.txId` its Alh
  * must equal `target.txHash`. Returns the new point; throws VerificationError otherwise.
  */
 export function verifyChain(from: ChainPoint, txs: readonly TxMessage[], target: ServerState): ChainPoint {
   let point = from;
   for (const tx of txs) {
-    if (tx.header.id > target.txId) break;
+    if (point.txId >= target.txId) break;
     point = verifyNextTx(point, tx);
   }
   if (point.txId === target.txId && !equalBytes(point.alh, target.txHash)) {

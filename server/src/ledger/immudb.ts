@@ -126,7 +126,8 @@ export class ImmudbLedger implements Ledger {
     }
     this.loadSnapshot();
     try {
-      await this.conn.login();
+      // Patient: a server that is starting gets the whole deadline to answer.
+      await this.conn.login(true);
     } catch (err) {
       if (err instanceof ImmudbError && err.code !== 'IMMUDB_UNREACHABLE') {
         this.current = { ...this.current, health: 'unavailable', message: err.message };
@@ -219,8 +220,7 @@ export class ImmudbLedger implements Ledger {
       return before.health !== 'compromised';
     }
     try {
-      if (!this.conn.loggedIn) await this.conn.login();
-      await this.sync();
+      await this.session(() => this.sync());
     } catch (err) {
       if (err instanceof VerificationError || (err instanceof ImmudbError && err.code === 'IMMUDB_ROLLBACK')) {
         this.compromised = `immudb ${this.location}: ${err.message}`;
@@ -281,7 +281,11 @@ export class ImmudbLedger implements Ledger {
       if (txs.length === 0) {
         throw new VerificationError(point.txId + 1, `the server sent no transaction ${point.txId + 1}`);
       }
-      point = verifyChain(point, txs, state);
+      const next = verifyChain(point, txs, state);
+      if (next.txId === point.txId) {
+        throw new VerificationError(point.txId + 1, `the server sent no transaction ${point.txId + 1}`);
+      }
+      point = next;
       for (const tx of txs) if (tx.header.id <= state.txId) collectRecords(tx, fresh);
     }
 
@@ -304,11 +308,12 @@ export class ImmudbLedger implements Ledger {
 
   async append(record: TrustRecord): Promise<AppendResult> {
     if (this.compromised) throw new ImmudbError('IMMUDB_VERIFY', this.compromised);
-    if (!this.conn.loggedIn) await this.conn.login();
     const enc = new TextEncoder();
     const key = RECORD_KEY_PREFIX + record.subject.purl;
     const value = JSON.stringify(record);
-    const header = await this.conn.set([{ key: enc.encode(key), value: enc.encode(value) }]);
+    const header = await this.session(() =>
+      this.conn.set([{ key: enc.encode(key), value: enc.encode(value) }]), true,
+    );
 
     const changed = await this.refresh();
     if (this.point.txId < header.id) await this.refresh();
@@ -332,12 +337,11 @@ export class ImmudbLedger implements Ledger {
    */
   async appendAll(records: readonly TrustRecord[], batch = 500): Promise<number[]> {
     if (this.compromised) throw new ImmudbError('IMMUDB_VERIFY', this.compromised);
-    if (!this.conn.loggedIn) await this.conn.login();
     const enc = new TextEncoder();
     const sent: Array<{ tx: number; key: string; value: string }> = [];
     for (const chunk of batches(records, batch)) {
-      const header = await this.conn.set(
-        chunk.map((c) => ({ key: enc.encode(c.key), value: enc.encode(c.value) })),
+      const header = await this.session(() =>
+        this.conn.set(chunk.map((c) => ({ key: enc.encode(c.key), value: enc.encode(c.value) }))), true,
       );
       for (const c of chunk) sent.push({ tx: header.id, ...c });
     }
@@ -360,6 +364,24 @@ export class ImmudbLedger implements Ledger {
     }
     for (const l of this.listeners) l();
     return indexes;
+  }
+
+  /**
+   * Runs calls in a session, logging in first when there is none. A session the server no
+   * longer knows (it restarted, or the session timed out) is replaced once.
+   */
+  private async session<T>(work: () => Promise<T>, waitForReady = false): Promise<T> {
+    if (!this.conn.loggedIn) {
+      await this.conn.login(waitForReady);
+      return work();
+    }
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof ImmudbError) || !['IMMUDB_SESSION', 'IMMUDB_AUTH'].includes(err.code)) throw err;
+      await this.conn.login(waitForReady);
+      return work();
+    }
   }
 
   private stored(e: Entry): StoredRecord {
@@ -413,6 +435,8 @@ export class ImmudbLedger implements Ledger {
     this.listeners.clear();
     await this.running?.catch(() => undefined);
     this.conn.close();
+    // Keep the time of the last check for the next process's staleness message.
+    if (this.verifiedAt > 0 && this.current.health === 'ok') this.saveSnapshot();
   }
 }
 
