@@ -1,4 +1,6 @@
 import { EmbeddedLedger } from './embedded';
+import { ImmudbLedger } from './immudb';
+import { ImmudbError } from './immudb-proto';
 import type { Ledger } from './ledger';
 import { embeddedLedgerDir } from './paths';
 
@@ -20,6 +22,16 @@ export function createLedger(options: LedgerOptions): Ledger {
     case 'embedded':
       return new EmbeddedLedger(embeddedLedgerDir(options.dir));
     case 'immudb':
-      throw new Error('the immudb ledger is not available in this build');
+      // The password comes from the caller (SecretStorage, DEPTRUST_IMMUDB_PASSWORD, a prompt);
+      // open() rejects with IMMUDB_CONFIG when it is missing.
+      if (!options.address) {
+        throw new ImmudbError('IMMUDB_CONFIG', 'no immudb address: set it as host:port');
+      }
+      return new ImmudbLedger({
+        address: options.address,
+        database: options.database || 'defaultdb',
+        user: options.user || 'immudb',
+        password: options.password ?? '',
+      });
   }
 }
