@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic, Hover } from 'vscode-languageserver-protocol';
+import { createIdentity } from '../../server/src/identity/identity';
 import { CLI, LspSession, tempHome } from '../helpers/lspClient';
 import { readManifest, sharedPath } from '../helpers/shared';
 
@@ -28,12 +29,15 @@ function checkedEntries(file: string) {
 describe('language server over stdio', () => {
   let home: string;
   let ledger: string;
+  let identity: string;
   let lsp: LspSession;
 
   before(async () => {
     home = tempHome();
     ledger = path.join(home, 'ledger');
-    lsp = await LspSession.start({ DEPTRUST_HOME: home, DEPTRUST_LEDGER: ledger, DEPTRUST_ACTOR: 'lsp-test' });
+    identity = path.join(home, 'identity.json');
+    createIdentity('lsp-test', { path: identity });
+    lsp = await LspSession.start({ DEPTRUST_HOME: home, DEPTRUST_LEDGER: ledger, DEPTRUST_IDENTITY: identity });
   });
 
   after(async () => {
@@ -81,7 +85,7 @@ describe('language server over stdio', () => {
       return d && d.code === 'untrusted' ? d : undefined;
     });
     assert.equal(untrusted.severity, 1, 'untrusted is an Error');
-    assert.match(msg(untrusted), /distrusted by lsp-test/);
+    assert.match(msg(untrusted), /vetoed by lsp-test/);
 
     const hover = (await lsp.connection.sendRequest('textDocument/hover', {
       textDocument: { uri },
@@ -131,11 +135,12 @@ describe('language server over stdio', () => {
     await lsp.diagnosticsFor(uri);
     const started = Date.now();
     execFileSync(process.execPath, [CLI, 'revoke', 'pkg:golang/github.com/stretchr/testify@v1.7.0', '--ledger', ledger, '--reason', 'test'], {
-      env: { ...process.env, DEPTRUST_HOME: home, DEPTRUST_ACTOR: 'other-process' },
+      env: { ...process.env, DEPTRUST_HOME: home, DEPTRUST_IDENTITY: identity },
     });
-    const hit = await lsp.until('testify to become untrusted', () =>
-      lsp.diagnostics.get(uri)?.diagnostics.filter((d: Diagnostic) => d.code === 'untrusted' && msg(d).includes('testify')),
-    );
+    const hit = await lsp.until('testify to become untrusted', () => {
+      const list = lsp.diagnostics.get(uri)?.diagnostics.filter((d: Diagnostic) => d.code === 'untrusted' && msg(d).includes('testify'));
+      return list && list.length > 0 ? list : undefined;
+    });
     const elapsed = Date.now() - started;
     assert.equal(hit.length, 2, 'both go.sum lines of testify v1.7.0 (zip and go.mod) are untrusted');
     assert.ok(elapsed < 5000, `reached the editor in ${elapsed} ms`);

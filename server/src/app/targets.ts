@@ -45,7 +45,7 @@ export function dependencyAt(deps: readonly Dependency[], pos: Position, wholeLi
  * Resolves what a user names on the command line: a purl (`pkg:npm/lodash@4.17.21`) or an
  * entry of a lockfile (`FILE:LINE`, 1-based, as editors and compilers print them).
  */
-export function resolveTarget(target: string): ResolvedTarget {
+export function resolveTarget(target: string, cache = new Map<string, Dependency[]>()): ResolvedTarget {
   if (target.startsWith('pkg:')) {
     try {
       return { subject: { purl: normalizePurl(target) } };
@@ -55,9 +55,13 @@ export function resolveTarget(target: string): ResolvedTarget {
   }
   const m = /^(.*):(\d+)(?::(\d+))?$/.exec(target);
   if (!m) throw new TargetError('TARGET_INVALID', `${target}: expected a purl (pkg:type/name@version) or FILE:LINE`);
-  const file = loadLockfile(m[1]);
+  let deps = cache.get(m[1]);
+  if (!deps) {
+    deps = loadLockfile(m[1]).result.dependencies;
+    cache.set(m[1], deps);
+  }
   const pos = { line: Number(m[2]) - 1, character: m[3] ? Number(m[3]) - 1 : 0 };
-  const dep = dependencyAt(file.result.dependencies, pos, !m[3]);
+  const dep = dependencyAt(deps, pos, !m[3]);
   if (!dep) throw new TargetError('TARGET_NOT_FOUND', `${target}: no dependency entry on line ${m[2]}`);
   const subject = subjectOf(dep);
   if (!subject) {

@@ -1,4 +1,5 @@
 import type { Dependency, LockfileFormat, ParseProblem, ParseResult } from '../core/types';
+import type { PolicyLoad } from '../trust/policy';
 import type { Evaluation } from '../trust/verdict';
 
 /**
@@ -13,6 +14,8 @@ export interface Analysis {
   result: ParseResult;
   brokenBy?: ParseProblem[];
   evaluations: Evaluation[];
+  /** The policy that decided the verdicts; undefined while the ledger is unavailable. */
+  policy?: PolicyLoad;
 }
 
 /** Parses the new text, keeping the last good result when it does not parse. */

@@ -1,5 +1,6 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Dependency, ParseProblem, ProblemSeverity } from '../core/types';
+import type { PolicyLoad } from '../trust/policy';
 import type { Evaluation } from '../trust/verdict';
 import type { Analysis } from './analysis';
 import { severityOf, type Settings } from './settings';
@@ -57,8 +58,24 @@ export function toDiagnostics(analysis: Analysis, settings: Settings): Diagnosti
     }
     out.push(d);
   });
+  const policy = analysis.policy;
+  if (policy && !policy.ok) {
+    out.push({
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: DiagnosticSeverity.Error,
+      source: SOURCE,
+      code: 'policy-broken',
+      message: `the policy ${policy.file} is broken (${policy.errors[0]?.message ?? 'unreadable'}): no decision counts until it is fixed`,
+    });
+  }
   const problems = analysis.brokenBy ?? analysis.result.problems;
   const prefix = analysis.brokenBy ? 'does not parse (showing the verdicts of the last version that did): ' : '';
   for (const p of problems) out.push(problemDiagnostic(p, p.severity === 'error' ? prefix : ''));
   return out;
+}
+
+/** The positioned errors of a broken policy file, for that file. */
+export function policyDiagnostics(load: PolicyLoad): Diagnostic[] {
+  if (load.ok) return [];
+  return load.errors.map((e) => ({ range: e.range, severity: DiagnosticSeverity.Error, source: SOURCE, code: e.code, message: e.message }));
 }

@@ -77,3 +77,26 @@ export const REFRESH_REQUEST = 'deptrust/refresh';
 /** Server commands, run through workspace/executeCommand from code actions. */
 export const COMMAND_DECIDE = 'deptrust.server.decide';
 export const COMMAND_TRUST_ALL_UNKNOWN = 'deptrust.server.trustAllUnknown';
+
+/**
+ * Client → server: the identity to sign decisions with, kept by the client (VS Code's secret
+ * storage) and held by the server in memory only. Without it the server reads the identity
+ * file, as the CLI does.
+ */
+export const SET_IDENTITY_NOTIFICATION = 'deptrust/setIdentity';
+export interface IdentityParams {
+  name: string;
+  /** `ed25519:<base64>` */
+  publicKey: string;
+  /** base64 of the 32-byte secret seed */
+  secretKey: string;
+}
+
+/** Client → server: make a new key pair for `name`; the client stores what comes back. */
+export const CREATE_IDENTITY_REQUEST = 'deptrust/createIdentity';
+export interface CreateIdentityParams {
+  name: string;
+}
+
+/** The `data.code` of a decide request's error when no identity can sign. */
+export const IDENTITY_MISSING = 'IDENTITY_MISSING';

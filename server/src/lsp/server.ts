@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
   createConnection,
@@ -11,23 +11,31 @@ import {
   type Connection,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { generateIdentity, identityFrom } from '../app/keys';
 import { decodeLockfile } from '../app/lockfiles';
-import { subjectOf, TrustSession } from '../app/session';
+import { SessionError, subjectOf, TrustSession } from '../app/session';
 import { dependencyAt } from '../app/targets';
 import { normalizePurl } from '../core/purl';
 import type { Dependency, Verdict } from '../core/types';
 import type { LedgerState } from '../ledger/ledger';
 import { detectFormat, parseLockfile } from '../parsers';
 import { summarize } from '../cli/text';
+import type { Identity } from '../identity/identity';
+import type { PolicyLoad } from '../trust/policy';
 import { evaluate, type Evaluation } from '../trust/verdict';
 import { nextResult, type Analysis } from './analysis';
 import { codeActions, TRUST_ALL_KIND, type DecideCommandArgs } from './codeActions';
-import { toDiagnostics } from './diagnostics';
+import { policyDiagnostics, toDiagnostics } from './diagnostics';
 import { hoverFor } from './hover';
 import {
   COMMAND_DECIDE,
   COMMAND_TRUST_ALL_UNKNOWN,
+  CREATE_IDENTITY_REQUEST,
   DECIDE_REQUEST,
+  IDENTITY_MISSING,
+  SET_IDENTITY_NOTIFICATION,
+  type CreateIdentityParams,
+  type IdentityParams,
   ENTRIES_REQUEST,
   HISTORY_REQUEST,
   REFRESH_REQUEST,
@@ -65,6 +73,13 @@ export class DeptrustServer {
   private sessionError = 'not opened yet';
   private ledgerSubscription: { dispose(): void } | undefined;
   private configurationPull = false;
+  /** The identity the client handed over (VS Code secret storage); else the identity file. */
+  private clientIdentity: Identity | undefined;
+  /** Policy files with problems published on them, to clear once they are fixed. */
+  private brokenPolicies = new Set<string>();
+  /** Settles once the first ledger open has finished, well or not; analyses wait for it. */
+  private markReady!: () => void;
+  private readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
 
   constructor(private readonly connection: Connection) {}
 
@@ -72,8 +87,9 @@ export class DeptrustServer {
     const c = this.connection;
     c.onInitialize((params) => {
       this.configurationPull = Boolean(params.capabilities.workspace?.configuration);
-      const initial = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
-      if (initial) this.settings = readSettings(initial);
+      const init = params.initializationOptions as { settings?: unknown; identity?: IdentityParams } | undefined;
+      if (init?.settings) this.settings = readSettings(init.settings);
+      if (init?.identity) this.clientIdentity = this.identityOf(init.identity);
       return {
         capabilities: {
           textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -113,6 +129,18 @@ export class DeptrustServer {
     c.onRequest(ENTRIES_REQUEST, (p: EntriesParams) => this.guard('entries', () => this.entries(p)));
     c.onRequest(HISTORY_REQUEST, (p: HistoryParams) => this.guard('history', () => this.history(p)));
     c.onRequest(REFRESH_REQUEST, () => this.guard('refresh', () => this.reconfigure()));
+    c.onNotification(SET_IDENTITY_NOTIFICATION, (p: IdentityParams) => {
+      this.clientIdentity = this.identityOf(p);
+      this.session?.setIdentity(this.clientIdentity);
+      void this.reevaluateAll();
+    });
+    c.onRequest(CREATE_IDENTITY_REQUEST, (p: CreateIdentityParams) => this.guard('createIdentity', () => {
+      const identity = generateIdentity(p.name);
+      const result: IdentityParams = { name: identity.name, publicKey: identity.publicKey, secretKey: Buffer.from(identity.secretKey).toString('base64') };
+      return result;
+    }));
+    // Policy files and lockfiles changed on disk (git checkout, another editor).
+    c.onDidChangeWatchedFiles(() => void this.reevaluateAll());
 
     this.documents.listen(c);
     c.listen();
@@ -130,7 +158,11 @@ export class DeptrustServer {
       }
     }
     if (raw !== undefined) this.settings = readSettings(raw);
-    await this.openLedger();
+    try {
+      await this.openLedger();
+    } finally {
+      this.markReady();
+    }
     await this.reevaluateAll();
   }
 
@@ -141,7 +173,7 @@ export class DeptrustServer {
     await old?.close().catch(() => undefined);
     const options = ledgerOptionsOf(this.settings, process.env.DEPTRUST_IMMUDB_PASSWORD);
     try {
-      const session = await TrustSession.open(options);
+      const session = await TrustSession.open(options, { identity: this.clientIdentity });
       this.session = session;
       this.ledgerSubscription = session.ledger.onDidChange(() => void this.reevaluateAll());
       const state = session.ledger.state();
@@ -169,10 +201,24 @@ export class DeptrustServer {
     };
   }
 
-  private async evaluateAll(deps: readonly Dependency[]): Promise<Evaluation[]> {
+  private identityOf(p: IdentityParams): Identity | undefined {
+    try {
+      return identityFrom(p.name, p.secretKey);
+    } catch (err) {
+      this.connection.console.error(`the identity from the client is unusable: ${String(err)}`);
+      return undefined;
+    }
+  }
+
+  private policyFor(filePath: string): PolicyLoad | undefined {
+    return this.session?.policyFor(filePath);
+  }
+
+  private async evaluateAll(deps: readonly Dependency[], policy?: PolicyLoad): Promise<Evaluation[]> {
+    await this.ready;
     if (this.session) {
       try {
-        return await this.session.evaluate(deps);
+        return await this.session.evaluate(deps, policy?.policy);
       } catch (err) {
         this.connection.console.error(`ledger lookup failed: ${String(err)}`);
         const state: LedgerState = { health: 'unavailable', message: `lookup failed: ${String(err)}`, size: 0, root: '', verifiedAt: 0 };
@@ -225,25 +271,44 @@ export class DeptrustServer {
     if (!format) return;
     const parsed = parseLockfile(format, text, { path: filePath, readFile: this.readRelated });
     const { result, brokenBy } = nextResult(this.analyses.get(uri), parsed);
-    const evaluations = await this.evaluateAll(result.dependencies);
+    await this.ready;
+    const policy = this.policyFor(filePath);
+    const evaluations = await this.evaluateAll(result.dependencies, policy);
     if (this.documents.get(uri)?.version !== doc.version) return;
-    const analysis: Analysis = { uri, version: doc.version, format, result, brokenBy, evaluations };
+    const analysis: Analysis = { uri, version: doc.version, format, result, brokenBy, evaluations, policy };
     this.analyses.set(uri, analysis);
     this.publish(analysis);
   }
 
   private async reevaluateAll(): Promise<void> {
     for (const analysis of [...this.analyses.values()]) {
-      const evaluations = await this.evaluateAll(analysis.result.dependencies);
+      const policy = this.policyFor(uriToPath(analysis.uri));
+      const evaluations = await this.evaluateAll(analysis.result.dependencies, policy);
       const current = this.analyses.get(analysis.uri);
       if (current !== analysis) continue;
       current.evaluations = evaluations;
+      current.policy = policy;
       this.publish(current);
     }
+    this.publishPolicyProblems();
     for (const doc of this.documents.all()) if (!this.analyses.has(doc.uri)) this.schedule(doc.uri);
   }
 
+  /** Problems of broken policy files, published on the policy files themselves. */
+  private publishPolicyProblems(): void {
+    const now = new Map<string, PolicyLoad>();
+    for (const a of this.analyses.values()) if (a.policy && !a.policy.ok) now.set(a.policy.file, a.policy);
+    for (const [file, load] of now) {
+      void this.connection.sendDiagnostics({ uri: pathToFileURL(file).toString(), diagnostics: policyDiagnostics(load) });
+    }
+    for (const file of this.brokenPolicies) {
+      if (!now.has(file)) void this.connection.sendDiagnostics({ uri: pathToFileURL(file).toString(), diagnostics: [] });
+    }
+    this.brokenPolicies = new Set(now.keys());
+  }
+
   private publish(analysis: Analysis): void {
+    if (analysis.policy && !analysis.policy.ok && !this.brokenPolicies.has(analysis.policy.file)) this.publishPolicyProblems();
     void this.connection.sendDiagnostics({ uri: analysis.uri, version: analysis.version, diagnostics: toDiagnostics(analysis, this.settings) });
     const counts: Partial<Record<Verdict, number>> = {};
     for (const e of analysis.evaluations) counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
@@ -279,9 +344,19 @@ export class DeptrustServer {
     const subject = subjectOf(dep);
     if (!subject) throw new ResponseError(2, `${dep.name} is not a registry artifact${dep.hint ? `: ${dep.hint}` : ''}`);
     const session = this.requireSession();
-    const appended = await session.decide({ subject, status, reason });
+    const appended = await this.signAndAppend(session, { subject, status, reason });
     this.connection.console.info(`recorded ${status} for ${subject.purl} as record ${appended.index}`);
     return { purl: subject.purl, index: appended.index, actor: session.actor };
+  }
+
+  /** Appends a signed decision; a missing identity comes back with a code the client acts on. */
+  private async signAndAppend(session: TrustSession, decision: Parameters<TrustSession['decide']>[0]) {
+    try {
+      return await session.decide(decision);
+    } catch (err) {
+      if (err instanceof SessionError) throw new ResponseError(4, err.message, { code: err.code === 'IDENTITY_MISSING' ? IDENTITY_MISSING : err.code });
+      throw err;
+    }
   }
 
   private async decideEntry(args: DecideCommandArgs): Promise<DecideResult | undefined> {
@@ -298,7 +373,7 @@ export class DeptrustServer {
     if (p.purl) {
       const session = this.requireSession();
       const purl = normalizePurl(p.purl);
-      const appended = await session.decide({ subject: { purl }, status: p.status, reason: p.reason });
+      const appended = await this.signAndAppend(session, { subject: { purl }, status: p.status, reason: p.reason });
       result = { purl, index: appended.index, actor: session.actor };
     } else {
       const hit = p.uri && p.position ? this.entryAt(p.uri, p.position) : undefined;

@@ -5,6 +5,7 @@ import { findLockfiles } from '../../app/discover';
 import { loadLockfile, LockfileError, type LoadedLockfile } from '../../app/lockfiles';
 import { TrustSession } from '../../app/session';
 import type { LockfileFormat, Verdict } from '../../core/types';
+import { failsCheck, type PolicyLoad } from '../../trust/policy';
 import type { Evaluation } from '../../trust/verdict';
 import { CliError, EXIT, ledgerOptions, withLedgerFlags, type LedgerFlags } from '../options';
 import { colorVerdict, printable, summarize, table, useColor, visibleWidth } from '../text';
@@ -17,11 +18,10 @@ interface CheckFlags extends LedgerFlags {
 
 interface CheckedFile {
   file: LoadedLockfile;
+  policy: PolicyLoad;
   evaluations: Evaluation[];
 }
 
-/** Verdicts that fail a check whatever `--fail-on` says. */
-const FAILING: ReadonlySet<Verdict> = new Set(['untrusted', 'mismatch']);
 /** Verdicts that mean the ledger's answers cannot be believed: exit 2. */
 const LEDGER_FAILURE: ReadonlySet<Verdict> = new Set(['compromised', 'unavailable']);
 
@@ -74,11 +74,25 @@ async function check(paths: string[], flags: CheckFlags): Promise<number> {
   const session = await TrustSession.open(ledgerOptions(flags));
   const checked: CheckedFile[] = [];
   try {
-    for (const file of loaded) checked.push({ file, evaluations: await session.evaluate(file.result.dependencies) });
+    for (const file of loaded) {
+      const policy = session.policyFor(file.path);
+      checked.push({ file, policy, evaluations: await session.evaluate(file.result.dependencies, policy.policy) });
+    }
   } finally {
     await session.close();
   }
   const ledger = session.ledger;
+
+  // A broken policy is an error at its position, never a silent default.
+  const reported = new Set<string>();
+  for (const { policy } of checked) {
+    if (policy.ok || reported.has(policy.file)) continue;
+    reported.add(policy.file);
+    inputError = true;
+    for (const e of policy.errors) {
+      process.stderr.write(`${printable(policy.file)}:${e.range.start.line + 1}:${e.range.start.character + 1}: error: ${printable(e.message)} [${e.code}]\n`);
+    }
+  }
 
   for (const { file } of checked) {
     for (const p of file.result.problems) {
@@ -95,9 +109,9 @@ async function check(paths: string[], flags: CheckFlags): Promise<number> {
 
   let failed = false;
   let ledgerFailed = state.health === 'compromised' || state.health === 'unavailable';
-  for (const { evaluations } of checked) {
+  for (const { evaluations, policy } of checked) {
     for (const e of evaluations) {
-      if (FAILING.has(e.verdict) || (flags.failOn === 'unknown' && e.verdict === 'unknown')) failed = true;
+      if (failsCheck(e.verdict, policy.policy) || (flags.failOn === 'unknown' && e.verdict === 'unknown')) failed = true;
       if (LEDGER_FAILURE.has(e.verdict)) ledgerFailed = true;
     }
   }
@@ -126,9 +140,17 @@ function toJson(checked: CheckedFile[], kind: string, location: string, state: R
         ...(d.details ? { details: d.details } : {}),
       })),
       problems: file.result.problems,
+      policy: policySummary(file.path, checked),
     })),
     ledger: { kind, location, health: state.health, message: state.message, size: state.size, root: state.root },
   };
+}
+
+function policySummary(filePath: string, checked: CheckedFile[]) {
+  const load = checked.find((c) => c.file.path === filePath)?.policy;
+  if (!load) return null;
+  const source = load.policy.source;
+  return { ok: load.ok, source: source.kind, path: 'path' in source ? source.path : null, actors: load.policy.actors.map((a) => a.name) };
 }
 
 function toText(checked: CheckedFile[]): string {

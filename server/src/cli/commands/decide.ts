@@ -20,16 +20,20 @@ export function register(program: Command): void {
     const cmd = program
       .command(verb.name)
       .description(verb.description)
-      .argument('<target>', 'a purl (pkg:npm/lodash@4.17.21) or a lockfile entry (FILE:LINE)')
+      .argument('<targets...>', 'purls (pkg:npm/lodash@4.17.21) or lockfile entries (FILE:LINE)')
       .option('--reason <text>', 'why, for whoever reads the history');
     if (verb.alias) cmd.alias(verb.alias);
-    withLedgerFlags(cmd).action(async (target: string, flags: DecideFlags) => {
-      const { subject } = resolveTarget(target);
+    withLedgerFlags(cmd).action(async (targets: string[], flags: DecideFlags) => {
+      // Every target is resolved before anything is written: one bad target writes nothing.
+      const cache = new Map();
+      const subjects = targets.map((t) => resolveTarget(t, cache).subject);
       const session = await TrustSession.open(ledgerOptions(flags));
       try {
-        const appended = await session.decide({ subject, status: verb.status, reason: flags.reason });
-        const checksum = subject.checksum ? ` (${subject.checksum.split(' ')[0]})` : '';
-        process.stdout.write(`${printable(subject.purl)}${printable(checksum)} ${verb.past} by ${printable(session.actor)}: record ${appended.index} in ${session.ledger.kind} ledger ${session.ledger.location}\n`);
+        for (const subject of subjects) {
+          const appended = await session.decide({ subject, status: verb.status, reason: flags.reason });
+          const checksum = subject.checksum ? ` (${subject.checksum.split(' ')[0]})` : '';
+          process.stdout.write(`${printable(subject.purl)}${printable(checksum)} ${verb.past} by ${printable(session.actor)}: record ${appended.index} in ${session.ledger.kind} ledger ${session.ledger.location}\n`);
+        }
       } finally {
         await session.close();
       }
