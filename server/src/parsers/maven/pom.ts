@@ -11,7 +11,7 @@ import type {
   Range,
 } from '../../core/types';
 import type { ParseOptions } from '../parser';
-import { type DependencyDecl, type PomModel, readModel } from './model';
+import { type DependencyDecl, type PomModel, managementKey, readModel } from './model';
 import {
   Interpolator,
   type ManagedVersion,
@@ -28,6 +28,19 @@ export { decodePom } from './decode';
 export interface MavenSettings {
   /** The local Maven repository; default `~/.m2/repository`. */
   localRepository?: string;
+  /**
+   * Values for properties a POM uses but does not define: what build extensions (such as
+   * os-maven-plugin's `os.detected.*`), `-D` options or the environment would provide.
+   */
+  properties?: Record<string, string>;
+}
+
+function newResolver(options: ParseOptions, settings: MavenSettings): Resolver {
+  return new Resolver(
+    settings.localRepository ?? defaultLocalRepository(),
+    options.readFile,
+    new Map(Object.entries(settings.properties ?? {})),
+  );
 }
 
 export function defaultLocalRepository(): string {
@@ -74,9 +87,9 @@ export function parsePomWith(text: string, options: ParseOptions, settings: Mave
 
   const source = { uri: fileUri(options.path), path: path.resolve(options.path), index, fromRepository: false };
   const model = readModel(doc.root, source);
-  const resolver = new Resolver(settings.localRepository ?? defaultLocalRepository(), options.readFile);
+  const resolver = newResolver(options, settings);
   const { chain, missing: parentMissing, localParent } = resolver.chain(model);
-  const interpolator = new Interpolator(chain);
+  const interpolator = resolver.interpolator(chain);
 
   if (model.parent) {
     const range = elementRange(source, model.parent.element);
@@ -105,19 +118,26 @@ export function parsePomWith(text: string, options: ParseOptions, settings: Mave
 
   function entry(decl: DependencyDecl): Dependency | undefined {
     const range = elementRange(source, decl.element);
-    const trace = newTrace();
-    const groupId = decl.groupId ? interpolator.resolve(decl.groupId, trace, decl.profile) : null;
-    const artifactId = decl.artifactId ? interpolator.resolve(decl.artifactId, trace, decl.profile) : null;
     if (!decl.groupId || !decl.artifactId) {
       report('POM_DEPENDENCY_INCOMPLETE', 'warning', range,
         `${where(range)}: expected <groupId> and <artifactId> in <dependency>`);
       return undefined;
     }
+    // Coordinates may use properties too; a missing one there makes the artifact unknown.
+    const coordinates = newTrace();
+    const resolve = (raw: string | undefined): string | null | undefined =>
+      raw === undefined ? undefined : interpolator.resolve(raw, coordinates, decl.profile);
+    const groupId = resolve(decl.groupId);
+    const artifactId = resolve(decl.artifactId);
+    const classifier = resolve(decl.classifier);
+    const type = resolve(decl.type);
+    const scope = resolve(decl.scope);
+    const trace: Trace = { related: [...coordinates.related], missing: [], conditional: coordinates.conditional };
 
     const details: DependencyDetails = { section: decl.section };
-    if (decl.scope) details.scope = decl.scope;
-    if (decl.type) details.type = decl.type;
-    if (decl.classifier) details.classifier = decl.classifier;
+    if (scope ?? decl.scope) details.scope = scope ?? decl.scope;
+    if (type ?? decl.type) details.type = type ?? decl.type;
+    if (classifier ?? decl.classifier) details.classifier = classifier ?? decl.classifier;
     const dep: Dependency = {
       ecosystem: 'maven',
       name: `${groupId ?? decl.groupId}:${artifactId ?? decl.artifactId}`,
@@ -129,13 +149,14 @@ export function parsePomWith(text: string, options: ParseOptions, settings: Mave
       source: 'registry',
       details,
     };
+    const resolved = { classifier: classifier || undefined, type: type || undefined };
 
     let version: string | null = null;
     let managedFrom: ManagedVersion | undefined;
     if (decl.version) {
       version = interpolator.resolve(decl.version, trace, decl.profile);
     } else if (decl.section === 'dependencies' && groupId && artifactId) {
-      managedFrom = managedVersions().get(managementKeyOf(groupId, artifactId, decl));
+      managedFrom = managedVersions().get(managementKey(groupId, artifactId, resolved.type, resolved.classifier));
       if (managedFrom) {
         version = managedFrom.version;
         trace.related.push(...managedFrom.trace.related);
@@ -148,8 +169,10 @@ export function parsePomWith(text: string, options: ParseOptions, settings: Mave
     if (decl.profile) details.flags = [`profile:${decl.profile}`];
     if (trace.related.length > 0) details.related = trace.related;
 
-    if (!groupId || !artifactId) {
-      dep.hint = `the coordinates use ${missingText(trace)}, which has no value here`;
+    if (coordinates.missing.length > 0) {
+      dep.version = version;
+      dep.hint = `the coordinates use ${missingText(coordinates)}, which has no value here ` +
+        '(properties from build extensions, the environment or the command line are not known)';
       report('POM_UNRESOLVED_PROPERTY', 'warning', range, `${where(range)}: ${dep.hint}`);
       return dep;
     }
@@ -172,14 +195,38 @@ export function parsePomWith(text: string, options: ParseOptions, settings: Mave
       report('POM_VERSION_RANGE', 'information', range, `${where(range)}: ${dep.hint}`);
       return dep;
     }
-    if (decl.scope === 'system') {
+    if (scope === 'system') {
       dep.source = 'local';
       dep.hint = 'system-scoped dependency: a file on this machine, not a repository artifact';
       return dep;
     }
-    dep.purl = mavenPurl(groupId, artifactId, version, decl.classifier, decl.type);
+    dep.purl = mavenPurl(groupId!, artifactId!, version, resolved.classifier, resolved.type);
     return dep;
   }
+}
+
+/**
+ * The versions a POM manages once parents and imported BOMs are applied, keyed
+ * `groupId:artifactId:type[:classifier]` as Maven keys dependency management; null where a
+ * version does not resolve; conditional where it depends on a profile. Without profiles, what
+ * `mvn help:effective-pom` lists under dependencyManagement.
+ */
+export function managedVersionsOf(
+  text: string,
+  options: ParseOptions,
+  settings: MavenSettings,
+): Map<string, { version: string | null; conditional: boolean }> {
+  const doc = readXml(text);
+  const out = new Map<string, { version: string | null; conditional: boolean }>();
+  if (!doc.root || doc.root.name !== 'project') return out;
+  const index = new LineIndex(text);
+  const source = { uri: fileUri(options.path), path: path.resolve(options.path), index, fromRepository: false };
+  const resolver = newResolver(options, settings);
+  const { chain } = resolver.chain(readModel(doc.root, source));
+  for (const [key, managed] of resolver.managedVersions(chain)) {
+    out.set(key, { version: managed.version, conditional: managed.trace.conditional });
+  }
+  return out;
 }
 
 /** The `<parent>` as an entry: a repository artifact, or a module of this workspace. */
@@ -202,10 +249,6 @@ function parentEntry(model: PomModel, interpolator: Interpolator, local: boolean
   else if (!version || !parent.groupId || !parent.artifactId) dep.hint = 'the parent has no resolvable coordinates';
   else dep.purl = mavenPurl(parent.groupId, parent.artifactId, version, undefined, 'pom');
   return dep;
-}
-
-function managementKeyOf(groupId: string, artifactId: string, decl: DependencyDecl): string {
-  return `${groupId}:${artifactId}:${decl.type || 'jar'}${decl.classifier ? `:${decl.classifier}` : ''}`;
 }
 
 /** Maven version ranges (`[1.0,2.0)`, `(,1.0]`, `[1.5]`, unions) are written in brackets. */

@@ -49,7 +49,12 @@ export class Resolver {
   constructor(
     private readonly localRepository: string,
     private readonly readFile: ((absolutePath: string) => string | undefined) | undefined,
+    private readonly extraProperties: ReadonlyMap<string, string> = new Map(),
   ) {}
+
+  interpolator(chain: PomModel[]): Interpolator {
+    return new Interpolator(chain, this.extraProperties);
+  }
 
   /** The parent of `model`, or why it could not be found. */
   parentOf(model: PomModel): { model?: PomModel; local: boolean; reason?: string } {
@@ -123,7 +128,7 @@ export class Resolver {
     if (cached) return cached;
 
     const out = new Map<string, ManagedVersion>();
-    const interpolator = new Interpolator(chain);
+    const interpolator = this.interpolator(chain);
     const imports: Array<{ decl: DependencyDecl; model: PomModel }> = [];
     // Base declarations beat profile ones; nearer POMs beat their parents.
     for (const inProfile of [false, true]) {
@@ -138,7 +143,11 @@ export class Resolver {
           const groupId = interpolator.resolve(decl.groupId ?? '', trace, decl.profile);
           const artifactId = interpolator.resolve(decl.artifactId ?? '', trace, decl.profile);
           if (!groupId || !artifactId) continue;
-          const key = managementKey(groupId, artifactId, decl.type, decl.classifier);
+          const type = decl.type ? interpolator.resolve(decl.type, trace, decl.profile) : undefined;
+          const classifier = decl.classifier
+            ? interpolator.resolve(decl.classifier, trace, decl.profile)
+            : undefined;
+          const key = managementKey(groupId, artifactId, type ?? decl.type, classifier ?? decl.classifier);
           if (out.has(key)) continue;
           trace.related.push({
             uri: model.source.uri,
@@ -255,7 +264,10 @@ const PROJECT_PREFIX = /^(?:project|pom)\./;
 export class Interpolator {
   private readonly properties = new Map<string, { decl: PropertyDecl; model: PomModel }>();
 
-  constructor(private readonly chain: PomModel[]) {
+  constructor(
+    private readonly chain: PomModel[],
+    private readonly extra: ReadonlyMap<string, string> = new Map(),
+  ) {
     for (let i = chain.length - 1; i >= 0; i--) {
       for (const decl of chain[i].properties.values()) {
         this.properties.set(decl.name, { decl, model: chain[i] });
@@ -325,8 +337,11 @@ export class Interpolator {
       this.note(trace, base.decl, base.model, `property ${name}`);
       return base.decl.value;
     }
-    // LIMITATION: `env.*`, Java system properties and `-D` values are not known to the
-    // editor; versions built from them show as unresolved.
+    const extra = this.extra.get(name);
+    if (extra !== undefined) return extra;
+    // LIMITATION: `env.*`, Java system properties, `-D` values and properties build extensions
+    // set are not known unless given in MavenSettings.properties; versions and classifiers
+    // built from them show as unresolved.
     const anyProfile = this.profileProperty(name);
     if (anyProfile) {
       trace.conditional = true;
