@@ -1,7 +1,10 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { signingBytes } from '../../server/src/ledger/canonical';
+import { LedgerError } from '../../server/src/ledger/errors';
 import { ImmudbLedger, type ImmudbLedgerOptions } from '../../server/src/ledger/immudb';
-import { ImmudbError } from '../../server/src/ledger/immudb-proto';
+import { ImmudbConnection, ImmudbError } from '../../server/src/ledger/immudb-proto';
 import type { TrustRecord } from '../../server/src/ledger/record';
 import { ADMIN_PASSWORD, ADMIN_USER, ImmudbServer, tempStateDir } from '../helpers/immudb';
 
@@ -14,6 +17,14 @@ function record(purl: string, status: TrustRecord['status'], extra: Partial<Trus
     time: '2026-12-03T10:00:00Z',
     ...extra,
   };
+}
+
+const secret = ed25519.utils.randomSecretKey();
+const KEY = `ed25519:${Buffer.from(ed25519.getPublicKey(secret)).toString('base64')}`;
+
+function signed(r: TrustRecord): TrustRecord {
+  const withKey = { ...r, actor: { ...r.actor, key: KEY } };
+  return { ...withKey, sig: Buffer.from(ed25519.sign(signingBytes(withKey), secret)).toString('base64') };
 }
 
 describe('immudb ledger against a real server', () => {
@@ -46,8 +57,9 @@ describe('immudb ledger against a real server', () => {
     const writer = ledger();
     assert.equal((await writer.open()).health, 'ok');
     const purl = 'pkg:npm/left-pad@1.3.0';
-    const first = record(purl, 'trusted', { sig: 'c2lnbmF0dXJlLW9uZQ==', reason: 'reviewed ✓' });
+    const first = signed(record(purl, 'trusted', { reason: 'reviewed ✓' }));
     const second = record(purl, 'untrusted', { time: '2026-12-03T11:00:00Z', reason: 'CVE-2026-0001' });
+    delete second.actor.key;
     const a = await writer.append(first);
     const b = await writer.append(second);
     assert.equal(b.index, a.index + 1);
@@ -59,12 +71,37 @@ describe('immudb ledger against a real server', () => {
     assert.equal(state.health, 'ok');
     assert.equal(state.root, b.root);
     const history = await reader.history(purl);
-    assert.deepEqual(history.map((h) => JSON.stringify(h.record)), [JSON.stringify(first), JSON.stringify(second)]);
+    assert.deepEqual(history.map((h) => h.record), [first, second]);
     assert.deepEqual(history.map((h) => h.proof), ['verified', 'verified']);
     assert.equal(history[0].ledger, `immudb ${server.address}/defaultdb`);
-    // No checker given: a signature nobody checked never counts as valid.
-    assert.deepEqual(history.map((h) => h.signature), ['invalid', 'missing']);
+    assert.deepEqual(history.map((h) => h.signature), ['valid', 'missing']);
     assert.deepEqual(await reader.history('pkg:npm/unknown@1.0.0'), []);
+  });
+
+  it('refuses malformed and badly signed records, and flags a bad signature written around it', async () => {
+    const l = ledger();
+    await l.open();
+    const good = signed(record('pkg:npm/lodash@4.17.21', 'trusted'));
+    const forged = { ...good, status: 'untrusted' as const };
+    await assert.rejects(l.append(forged), (e: unknown) => e instanceof LedgerError && e.code === 'RECORD_REJECTED');
+    const broken = { ...good, subject: { purl: 'lodash' } };
+    await assert.rejects(l.append(broken), (e: unknown) => e instanceof LedgerError && e.code === 'RECORD_REJECTED');
+
+    // Another immudb client files the forged record directly: it is read, never counted.
+    const raw = new ImmudbConnection({ address: server.address, database: 'defaultdb', user: ADMIN_USER, password: ADMIN_PASSWORD });
+    await raw.login();
+    const enc = new TextEncoder();
+    await raw.set([{ key: enc.encode(`deptrust/record/${forged.subject.purl}`), value: enc.encode(JSON.stringify(forged)) }]);
+    await raw.set([{ key: enc.encode('deptrust/record/pkg:npm/other@1.0.0'), value: enc.encode(JSON.stringify(good)) }]);
+    await raw.set([{ key: enc.encode('deptrust/record/pkg:npm/junk@1.0.0'), value: enc.encode('{not json') }]);
+    raw.close();
+    const [read] = await l.history(forged.subject.purl);
+    assert.equal(read.signature, 'invalid');
+    assert.equal(read.proof, 'verified');
+    assert.equal(l.state().problems?.[0]?.code, 'SIGNATURE_INVALID');
+    // Filed under another purl than its subject, or not a record at all: not shown.
+    assert.deepEqual(await l.history('pkg:npm/other@1.0.0'), []);
+    assert.deepEqual(await l.history('pkg:npm/junk@1.0.0'), []);
   });
 
   it('answers a lookup of 3,000 purls with at most two round trips', async () => {

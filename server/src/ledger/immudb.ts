@@ -1,4 +1,6 @@
-import type { AppendResult, Ledger, LedgerState } from './ledger';
+import { lineBytes, parseRecordLine, recordProblem } from './canonical';
+import { LedgerError } from './errors';
+import type { AppendResult, Ledger, LedgerProblem, LedgerState } from './ledger';
 import { ImmudbConnection, ImmudbError, type TxMessage } from './immudb-proto';
 import {
   readSnapshot,
@@ -15,6 +17,7 @@ import {
   type ChainPoint,
 } from './immudb-verify';
 import type { StoredRecord, TrustRecord } from './record';
+import { checkSignature } from './signature';
 
 /** Every record is filed under `deptrust/record/<purl>`; immudb keeps each write as a revision. */
 export const RECORD_KEY_PREFIX = 'deptrust/record/';
@@ -38,8 +41,6 @@ export interface ImmudbLedgerOptions {
   pageSize?: number;
   /** Per-call deadline, ms (default 5000). */
   timeoutMs?: number;
-  /** Checks a record's signature; records are stored and returned byte-identical. */
-  checkSignature?: (record: TrustRecord) => StoredRecord['signature'];
 }
 
 interface Entry {
@@ -49,6 +50,8 @@ interface Entry {
   key: string;
   value: string;
   record: TrustRecord;
+  /** Checked on first read. */
+  signature?: StoredRecord['signature'];
 }
 
 function hex(b: Uint8Array): string {
@@ -60,11 +63,6 @@ function ageText(ms: number): string {
   if (s < 120) return `${s} s`;
   if (s < 7200) return `${Math.round(s / 60)} min`;
   return `${Math.round(s / 3600)} h`;
-}
-
-/** Default when no checker is given: a signature nobody checked never counts as valid. */
-function uncheckedSignature(record: TrustRecord): StoredRecord['signature'] {
-  return record.sig ? 'invalid' : 'missing';
 }
 
 /**
@@ -92,6 +90,7 @@ export class ImmudbLedger implements Ledger {
   private verifiedAt = 0;
   private current: LedgerState;
   private compromised: string | undefined;
+  private problems: LedgerProblem[] = [];
   private listeners = new Set<() => void>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<boolean> | undefined;
@@ -171,14 +170,12 @@ export class ImmudbLedger implements Ledger {
   /** Adds record entries; one whose key and subject disagree, or that is no record, is skipped. */
   private addEntries(list: SnapshotEntry[]): void {
     for (const e of list) {
-      let record: TrustRecord;
-      try {
-        record = JSON.parse(e.value) as TrustRecord;
-      } catch {
-        continue;
-      }
-      // LIMITATION: an entry that is not valid record JSON is skipped without a warning.
-      if (record?.v !== 1 || record.subject?.purl !== e.key.slice(RECORD_KEY_PREFIX.length)) continue;
+      const parsed = parseRecordLine(e.value);
+      // LIMITATION: an entry under our prefix that is not a record, or is filed under another
+      // purl than its subject's, is skipped without a warning; it can never make anything trusted.
+      if (!('record' in parsed)) continue;
+      const record = parsed.record;
+      if (record.subject.purl !== e.key.slice(RECORD_KEY_PREFIX.length)) continue;
       const entry: Entry = { ...e, record, index: this.entries.length };
       this.entries.push(entry);
       const filed = this.byPurl.get(record.subject.purl);
@@ -188,7 +185,12 @@ export class ImmudbLedger implements Ledger {
   }
 
   private setState(health?: LedgerState['health'], message?: string): void {
-    const base = { size: this.entries.length, root: hex(this.point.alh), verifiedAt: this.verifiedAt };
+    const base = {
+      size: this.entries.length,
+      root: hex(this.point.alh),
+      verifiedAt: this.verifiedAt,
+      ...(this.problems.length > 0 ? { problems: this.problems.slice() } : {}),
+    };
     if (this.compromised) {
       this.current = { ...base, health: 'compromised', message: this.compromised };
       return;
@@ -306,11 +308,23 @@ export class ImmudbLedger implements Ledger {
     this.timer.unref?.();
   }
 
+  /** Refuses records that are malformed or carry a failing signature, like the embedded ledger. */
+  private assertAppendable(record: TrustRecord): void {
+    const problem = recordProblem(record);
+    if (problem) throw new LedgerError('RECORD_REJECTED', `not a valid record: ${problem}`);
+    if (checkSignature(record) === 'invalid') {
+      throw new LedgerError('RECORD_REJECTED', `the record's signature does not match ${record.actor.key ?? 'its actor'}`);
+    }
+    if (this.compromised) {
+      throw new LedgerError('LEDGER_COMPROMISED', `refusing to write to a compromised ledger: ${this.compromised}`);
+    }
+  }
+
   async append(record: TrustRecord): Promise<AppendResult> {
-    if (this.compromised) throw new ImmudbError('IMMUDB_VERIFY', this.compromised);
+    this.assertAppendable(record);
     const enc = new TextEncoder();
     const key = RECORD_KEY_PREFIX + record.subject.purl;
-    const value = JSON.stringify(record);
+    const value = lineBytes(record).toString('utf8');
     const header = await this.session(() =>
       this.conn.set([{ key: enc.encode(key), value: enc.encode(value) }]), true,
     );
@@ -336,7 +350,7 @@ export class ImmudbLedger implements Ledger {
    * then verifies them like `append`. Returns the index of each record in the log.
    */
   async appendAll(records: readonly TrustRecord[], batch = 500): Promise<number[]> {
-    if (this.compromised) throw new ImmudbError('IMMUDB_VERIFY', this.compromised);
+    for (const r of records) this.assertAppendable(r);
     const enc = new TextEncoder();
     const sent: Array<{ tx: number; key: string; value: string }> = [];
     for (const chunk of batches(records, batch)) {
@@ -385,13 +399,23 @@ export class ImmudbLedger implements Ledger {
   }
 
   private stored(e: Entry): StoredRecord {
-    const check = this.options.checkSignature ?? uncheckedSignature;
+    if (e.signature === undefined) {
+      e.signature = checkSignature(e.record);
+      if (e.signature === 'invalid') {
+        this.problems.push({
+          code: 'SIGNATURE_INVALID',
+          index: e.index,
+          message: `record ${e.index} (${e.record.subject.purl}): the signature does not match its actor key`,
+        });
+        this.setState(this.current.health, this.current.message);
+      }
+    }
     return {
       record: e.record,
       index: e.index,
       ledger: `immudb ${this.location}`,
       proof: this.compromised ? 'failed' : 'verified',
-      signature: check(e.record),
+      signature: e.signature,
     };
   }
 
@@ -452,7 +476,7 @@ function batches(records: readonly TrustRecord[], size: number): Array<Array<{ k
       chunk = [];
       keys = new Set();
     }
-    chunk.push({ key, value: JSON.stringify(r) });
+    chunk.push({ key, value: lineBytes(r).toString('utf8') });
     keys.add(key);
   }
   if (chunk.length > 0) out.push(chunk);
