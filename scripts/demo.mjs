@@ -13,7 +13,7 @@ fs.rmSync(state, { recursive: true, force: true });
 const env = { ...process.env, DEPTRUST_HOME: path.join(state, 'home'), DEPTRUST_LEDGER: path.join(state, 'ledger'), DEPTRUST_ACTOR: 'security-team' };
 
 function run(args, { quiet = false } = {}) {
-  if (!quiet) console.log(`\n$ deptrust ${args.join(' ')}`);
+  if (!quiet) console.log(`\n$ deptrust ${args.map((a) => (/[\s()]/.test(a) ? `'${a}'` : a)).join(' ')}`);
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: repo, env, encoding: 'utf8', maxBuffer: 64 << 20 });
   if (!quiet) process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);

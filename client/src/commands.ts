@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { ResponseError, type LanguageClient } from 'vscode-languageclient/node';
 import type { TrustStatus } from '../../server/src/core/types';
 import {
   DECIDE_REQUEST,
   ENTRIES_REQUEST,
   HISTORY_REQUEST,
+  IDENTITY_MISSING,
   REFRESH_REQUEST,
   type DecideParams,
   type DecideResult,
@@ -12,6 +13,7 @@ import {
   type HistoryParams,
   type HistoryResult,
 } from '../../server/src/lsp/protocol';
+import type { IdentityStore } from './identity';
 
 interface Target {
   uri?: string;
@@ -53,7 +55,12 @@ async function pickTarget(client: LanguageClient, prompt: string): Promise<Targe
   return purl ? { purl: purl.trim(), label: purl.trim() } : undefined;
 }
 
-async function decide(client: LanguageClient, status: TrustStatus, verb: string): Promise<void> {
+/** Whether an error from the server says no identity could sign; then one is offered. */
+export function isIdentityMissing(err: unknown): boolean {
+  return err instanceof ResponseError && (err.data as { code?: string } | undefined)?.code === IDENTITY_MISSING;
+}
+
+async function decide(client: LanguageClient, identities: IdentityStore, status: TrustStatus, verb: string): Promise<void> {
   const target = await pickTarget(client, `Dependency to ${verb}`);
   if (!target) return;
   const reason = await vscode.window.showInputBox({
@@ -63,7 +70,13 @@ async function decide(client: LanguageClient, status: TrustStatus, verb: string)
   if (reason === undefined) return;
   const params: DecideParams = { uri: target.uri, position: target.position, purl: target.purl, status, reason: reason || undefined };
   try {
-    const result = await client.sendRequest<DecideResult>(DECIDE_REQUEST, params);
+    let result: DecideResult;
+    try {
+      result = await client.sendRequest<DecideResult>(DECIDE_REQUEST, params);
+    } catch (err) {
+      if (!isIdentityMissing(err) || !(await identities.offer(client))) throw err;
+      result = await client.sendRequest<DecideResult>(DECIDE_REQUEST, params);
+    }
     vscode.window.setStatusBarMessage(`deptrust: ${result.purl} ${status} (record ${result.index})`, 5000);
   } catch (err) {
     void vscode.window.showErrorMessage(`deptrust: ${err instanceof Error ? err.message : String(err)}`);
@@ -99,11 +112,13 @@ async function showHistory(client: LanguageClient): Promise<void> {
 }
 
 /** Every palette command, in one table. */
-export function registerCommands(client: LanguageClient): vscode.Disposable[] {
-  const table: Record<string, () => Promise<void>> = {
-    'deptrust.notarize': () => decide(client, 'trusted', 'trust'),
-    'deptrust.revoke': () => decide(client, 'untrusted', 'distrust'),
-    'deptrust.unsupport': () => decide(client, 'unsupported', 'mark unsupported'),
+export function registerCommands(client: LanguageClient, identities: IdentityStore): vscode.Disposable[] {
+  const table: Record<string, () => Promise<unknown>> = {
+    'deptrust.notarize': () => decide(client, identities, 'trusted', 'trust'),
+    'deptrust.revoke': () => decide(client, identities, 'untrusted', 'distrust'),
+    'deptrust.unsupport': () => decide(client, identities, 'unsupported', 'mark unsupported'),
+    'deptrust.createIdentity': () => identities.create(client),
+    'deptrust.showIdentity': () => identities.show(),
     'deptrust.history': () => showHistory(client),
     'deptrust.refresh': async () => {
       await client.sendRequest(REFRESH_REQUEST);

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { SUMMARY_NOTIFICATION, type SummaryParams } from '../../server/src/lsp/protocol';
-import { registerCommands } from './commands';
+import { isIdentityMissing, registerCommands } from './commands';
+import { IdentityStore } from './identity';
 import { StatusDisplay } from './status';
 
 /** The lockfile names the server reads; keep in step with server/src/parsers/index.ts. */
@@ -16,10 +17,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
+  const identities = new IdentityStore(context.secrets);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', pattern: LOCKFILE_GLOB }],
-    synchronize: { configurationSection: 'deptrust' },
+    synchronize: {
+      configurationSection: 'deptrust',
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/.deptrust/policy.json'),
+    },
+    initializationOptions: { identity: await identities.load() },
     outputChannel: output,
+    middleware: {
+      // A quick fix run without an identity: offer one, then run the fix again.
+      executeCommand: async (command, args, next) => {
+        try {
+          return await next(command, args);
+        } catch (err) {
+          if (client && isIdentityMissing(err) && (await identities.offer(client))) return next(command, args);
+          throw err;
+        }
+      },
+    },
   };
   client = new LanguageClient('deptrust', 'deptrust', serverOptions, clientOptions);
 
@@ -27,7 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     output,
     status,
-    ...registerCommands(client),
+    ...registerCommands(client, identities),
     client.onNotification(SUMMARY_NOTIFICATION, (s: SummaryParams) => status.update(s)),
     vscode.workspace.onDidCloseTextDocument((d) => status.forget(d.uri.toString())),
   );

@@ -4,14 +4,16 @@ import { TargetError } from '../app/targets';
 import * as check from './commands/check';
 import * as decide from './commands/decide';
 import * as history from './commands/history';
+import * as identity from './commands/identity';
 import * as lsp from './commands/lsp';
+import * as verify from './commands/verify';
 import { CliError, EXIT } from './options';
 import { printable } from './text';
 
 declare const DEPTRUST_VERSION: string | undefined;
 
 /** Every command, each in a module of its own with a `register(program)`. */
-const COMMANDS: Array<{ register(program: Command): void }> = [check, decide, history, lsp];
+const COMMANDS: Array<{ register(program: Command): void }> = [check, decide, history, verify, identity, lsp];
 
 export function buildProgram(): Command {
   const program = new Command('deptrust')

@@ -166,7 +166,7 @@ function toText(checked: CheckedFile[]): string {
       total[e.verdict] = (total[e.verdict] ?? 0) + 1;
       rows.push([
         colorVerdict(e.verdict, e.verdict, color),
-        printable(`${d.name}@${d.version ?? '?'}${d.details?.platform ? ` (${d.details.platform})` : ''}`),
+        printable(`${d.name}@${d.version ?? '?'}${d.details?.platform ? ` (${d.details.platform})` : ''}${d.checksumOf === 'go.mod' ? '/go.mod' : ''}`),
         String(d.range.start.line + 1),
         printable(e.summary),
       ]);
