@@ -239,3 +239,24 @@ test('text with no source section says so instead of returning nothing silently'
     assert.deepEqual(result.problems.map((p) => p.code), ['GEMFILE_NO_SOURCES']);
   }
 });
+
+test('truncated and garbled lockfiles never throw and keep every range inside the text', () => {
+  const corpus = sharedPath('corpus', 'rubygems');
+  const texts = fs.readdirSync(corpus).map((f) => fs.readFileSync(path.join(corpus, f), 'utf8'));
+  let runs = 0;
+  for (const text of texts) {
+    for (let cut = 0; cut < text.length; cut += Math.max(1, Math.floor(text.length / 40))) {
+      for (const variant of [text.slice(0, cut), `${text.slice(0, cut)}\t(\u00e9)\r${text.slice(cut + 3)}`]) {
+        const result = parseGemfileLock(variant, { path: '/x/Gemfile.lock' });
+        const lines = variant.split(/\r\n|\r|\n/);
+        for (const item of [...result.dependencies, ...result.problems]) {
+          const { start, end } = item.range;
+          assert.ok(start.line < lines.length && end.line < lines.length, 'range past the end');
+          assert.ok(end.character <= lines[end.line].length, 'range past the line end');
+        }
+        runs++;
+      }
+    }
+  }
+  assert.ok(runs > 500, `ran ${runs}`);
+});

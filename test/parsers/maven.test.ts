@@ -207,3 +207,27 @@ test('a version that never resolves is null with a hint naming what is missing',
   assert.match(a.hint ?? '', /\$\{a\.version\}.*parent p:q:1/s);
   assert.equal(b.version, null, 'a property defined as itself must not loop or resolve');
 });
+
+test('truncated POMs give exactly one positioned error and only complete entries', () => {
+  const corpus = sharedPath('corpus', 'maven');
+  const files = [
+    ...fs.readdirSync(corpus).map((f) => path.join(corpus, f)),
+    path.join(FIXTURES, 'multi', 'child', 'pom.xml'),
+  ];
+  let runs = 0;
+  for (const file of files) {
+    const text = decodePom(fs.readFileSync(file));
+    const whole = parsePomWith(text, { path: file, readFile }, { localRepository: M2 });
+    const complete = new Set(whole.dependencies.map((d) => JSON.stringify(d.range)));
+    for (let cut = 1; cut < text.trimEnd().length; cut += Math.max(1, Math.floor(text.length / 60))) {
+      const result = parsePomWith(text.slice(0, cut), { path: file, readFile }, { localRepository: M2 });
+      assert.equal(result.ok, false, `${file} cut at ${cut}`);
+      assert.equal(result.problems.filter((p) => p.severity === 'error').length, 1, `${file} cut at ${cut}`);
+      for (const dep of result.dependencies) {
+        assert.ok(complete.has(JSON.stringify(dep.range)), `${file} cut at ${cut}: partial entry`);
+      }
+      runs++;
+    }
+  }
+  assert.ok(runs > 300, `ran ${runs}`);
+});

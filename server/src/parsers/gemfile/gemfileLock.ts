@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PackageURL } from 'packageurl-js';
 import { LineIndex, lineRange } from '../../core/positions';
@@ -44,6 +45,7 @@ interface ChecksumLine {
 export function parseGemfileLock(text: string, options: ParseOptions): ParseResult {
   const index = new LineIndex(text);
   const uri = fileUri(options.path);
+  const file = path.basename(options.path) || 'Gemfile.lock';
   const dependencies: Dependency[] = [];
   const problems: ParseProblem[] = [];
   const report = (code: string, severity: ProblemSeverity, range: Range, message: string): void => {
@@ -69,7 +71,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
         'GEMFILE_CONFLICT_MARKER',
         'error',
         lineRange(index, line),
-        `Gemfile.lock line ${line + 1}: git merge-conflict marker; resolve the conflict ` +
+        `${file} line ${line + 1}: git merge-conflict marker; resolve the conflict ` +
           'and run `bundle lock` again',
       );
       continue;
@@ -80,7 +82,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     if (indent === 0) {
       if (/^\s/.test(content)) {
         report('GEMFILE_BAD_INDENT', 'warning', lineRange(index, line),
-          `Gemfile.lock line ${line + 1}: expected spaces for indentation, found a tab`);
+          `${file} line ${line + 1}: expected spaces for indentation, found a tab`);
         continue;
       }
       section = content.trimEnd();
@@ -92,7 +94,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     }
     if (/^ *\t/.test(content)) {
       report('GEMFILE_BAD_INDENT', 'warning', lineRange(index, line),
-        `Gemfile.lock line ${line + 1}: expected spaces for indentation, found a tab`);
+        `${file} line ${line + 1}: expected spaces for indentation, found a tab`);
       continue;
     }
 
@@ -104,7 +106,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       const spec = readSpec(content, 2);
       if (!spec || !/^!?$/.test(content.slice(spec.end).trimEnd())) {
         report('GEMFILE_BAD_DEPENDENCY', 'warning', lineRange(index, line),
-          `Gemfile.lock line ${line + 1}: expected \`name\`, \`name (requirement)\` or a ` +
+          `${file} line ${line + 1}: expected \`name\`, \`name (requirement)\` or a ` +
             'trailing `!` in DEPENDENCIES');
       }
     }
@@ -116,7 +118,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
 
   if (!sawSource && ok) {
     report('GEMFILE_NO_SOURCES', 'warning', lineRange(index, 0),
-      'Gemfile.lock: no GEM, GIT, PATH or PLUGIN SOURCE section; no gem is pinned here');
+      `${file}: no GEM, GIT, PATH or PLUGIN SOURCE section; no gem is pinned here`);
   }
 
   return { format: 'gemfile-lock', ecosystem: 'gem', dependencies, problems, ok };
@@ -127,7 +129,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       const m = /^ {2}([A-Za-z_][\w-]*):(?: (.*))?$/.exec(content.trimEnd());
       if (!m) {
         report('GEMFILE_BAD_OPTION', 'warning', lineRange(index, line),
-          `Gemfile.lock line ${line + 1}: expected \`key: value\` in the ${s.section} section`);
+          `${file} line ${line + 1}: expected \`key: value\` in the ${s.section} section`);
         return;
       }
       const value = (m[2] ?? '').trim();
@@ -138,7 +140,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     if (indent === 6) return; // a requirement of the spec above, never an entry
     if (indent !== 4) {
       report('GEMFILE_BAD_INDENT', 'warning', lineRange(index, line),
-        `Gemfile.lock line ${line + 1}: expected a spec indented 4 spaces or a requirement ` +
+        `${file} line ${line + 1}: expected a spec indented 4 spaces or a requirement ` +
           `indented 6, found ${indent}`);
       return;
     }
@@ -147,7 +149,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     const spec = readSpec(trimmed, 4);
     if (!spec || spec.end !== trimmed.length) {
       report('GEMFILE_BAD_SPEC', 'error', lineRange(index, line),
-        `Gemfile.lock line ${line + 1}: expected a spec \`name (version)\` or ` +
+        `${file} line ${line + 1}: expected a spec \`name (version)\` or ` +
           '`name (version-platform)`');
       return;
     }
@@ -188,13 +190,13 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     if (!split) {
       dep.hint = 'the spec line has no (version); Bundler cannot install it as written';
       report('GEMFILE_SPEC_NO_VERSION', 'warning', range,
-        `Gemfile.lock line ${line + 1}: expected \`${name} (version)\`; the spec has no version`);
+        `${file} line ${line + 1}: expected \`${name} (version)\`; the spec has no version`);
       return dep;
     }
     if (!isExactVersion(split.version)) {
       dep.hint = `\`${versionText}\` is not an exact gem version`;
       report('GEMFILE_BAD_VERSION', 'warning', range,
-        `Gemfile.lock line ${line + 1}: expected an exact version such as 1.2.3, found ` +
+        `${file} line ${line + 1}: expected an exact version such as 1.2.3, found ` +
           `\`${versionText}\``);
       return dep;
     }
@@ -208,7 +210,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     if (s.section === 'GIT' && !revision) {
       dep.hint = 'the GIT section names no `revision:`, so the commit is unknown';
       report('GEMFILE_GIT_NO_REVISION', 'warning', lineRange(index, s.line),
-        `Gemfile.lock line ${s.line + 1}: expected \`revision:\` in the GIT section`);
+        `${file} line ${s.line + 1}: expected \`revision:\` in the GIT section`);
       return dep;
     }
     dep.purl = specPurl(s, name, split.version, split.platform);
@@ -221,14 +223,14 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     const rest = spec ? trimmed.slice(spec.end) : '';
     if (!spec || spec.versionText === null || (rest !== '' && !rest.startsWith(' '))) {
       report('GEMFILE_BAD_CHECKSUM', 'warning', lineRange(index, line),
-        `Gemfile.lock line ${line + 1}: expected \`name (version) algorithm=digest\` in CHECKSUMS`);
+        `${file} line ${line + 1}: expected \`name (version) algorithm=digest\` in CHECKSUMS`);
       return;
     }
     const field = rest.trim();
     const checksums = field === '' ? [] : field.split(',');
     if (checksums.some((c) => !/^[a-z0-9]+=[A-Za-z0-9+/_=-]+$/i.test(c))) {
       report('GEMFILE_BAD_CHECKSUM', 'warning', lineRange(index, line),
-        `Gemfile.lock line ${line + 1}: expected comma-separated \`algorithm=digest\` items`);
+        `${file} line ${line + 1}: expected comma-separated \`algorithm=digest\` items`);
       return;
     }
     const start = field === '' ? spec.end : spec.end + rest.indexOf(field[0]);
@@ -245,7 +247,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     if (added.length > 0) {
       earlier.checksums.push(...added);
       report('GEMFILE_CHECKSUM_CONFLICT', 'error', lineRange(index, line),
-        `Gemfile.lock line ${line + 1}: ${spec.name} (${spec.versionText}) is listed again ` +
+        `${file} line ${line + 1}: ${spec.name} (${spec.versionText}) is listed again ` +
           `with other checksums than on line ${earlier.line + 1}`);
     }
   }
@@ -273,7 +275,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     for (const [key, found] of checksumLines) {
       if (used.has(key)) continue;
       report('GEMFILE_CHECKSUM_UNUSED', 'information', lineRange(index, found.line),
-        `Gemfile.lock line ${found.line + 1}: CHECKSUMS lists a gem that no spec pins`);
+        `${file} line ${found.line + 1}: CHECKSUMS lists a gem that no spec pins`);
     }
   }
 }
