@@ -1,4 +1,4 @@
-import { type ParseErrorCode, visit } from 'jsonc-parser';
+import { createScanner } from 'jsonc-parser';
 
 /**
  * Deepest nesting of objects and arrays a lockfile may have. A lockfile v1 nests two levels per
@@ -63,16 +63,6 @@ const EXPECTED: Record<number, string> = {
   16: 'a character allowed in a string (control characters must be escaped)',
 };
 
-/**
- * Thrown from inside the visitor to stop at the first container nested too deep; the parser keeps
- * no state, so unwinding it is safe.
- */
-class TooDeep extends Error {
-  constructor(readonly offset: number) {
-    super('JSON nested too deep');
-  }
-}
-
 function isTrailingComma(text: string, offset: number): boolean {
   const c = text[offset];
   if (c !== '}' && c !== ']') return false;
@@ -81,7 +71,7 @@ function isTrailingComma(text: string, offset: number): boolean {
   return text[i] === ',';
 }
 
-function describe(text: string, code: ParseErrorCode, offset: number): string {
+function describe(text: string, code: number, offset: number): string {
   if ((code === 3 || code === 4) && isTrailingComma(text, offset)) {
     return 'another member after `,` (trailing commas are not allowed in JSON)';
   }
@@ -91,117 +81,201 @@ function describe(text: string, code: ParseErrorCode, offset: number): string {
   return EXPECTED[code] ?? 'valid JSON';
 }
 
+// Token kinds of jsonc-parser's scanner (its `SyntaxKind`, a const enum).
+const OPEN_BRACE = 1;
+const CLOSE_BRACE = 2;
+const OPEN_BRACKET = 3;
+const CLOSE_BRACKET = 4;
+const COMMA = 5;
+const COLON = 6;
+const NULL = 7;
+const TRUE = 8;
+const FALSE = 9;
+const STRING = 10;
+const NUMBER = 11;
+const LINE_COMMENT = 12;
+const BLOCK_COMMENT = 13;
+const LINE_BREAK = 14;
+const WHITESPACE = 15;
+const EOF = 17;
+
+// The scanner's `ScanError` values, as the matching codes of the EXPECTED table.
+const SCAN_ERROR: Record<number, number> = { 1: 11, 2: 12, 3: 13, 4: 14, 5: 15, 6: 16 };
+
+interface Frame {
+  /** The container; undefined inside a shallow container, whose members are only checked. */
+  node: JsonNode | undefined;
+  array: boolean;
+  /** Whether members get nodes. */
+  expanded: boolean;
+  /** Property names from the root to this object, for expanded objects. */
+  keys: string[];
+  /** The member whose value comes next (expanded objects). */
+  property: JsonNode | undefined;
+}
+
+class Stop extends Error {}
+
 /**
  * Parses strict JSON (no comments, no trailing commas) into a tree with offsets, expanding only
- * the objects `expand` asks for; arrays are never expanded. Never throws. A byte order mark is
- * read as whitespace so that offsets stay those of the given text.
+ * the objects `expand` asks for; arrays are never expanded, but every part of the text is
+ * checked. Stops at the first error, so members after it are missing or not closed. Never throws.
+ * Iterative, with at most MAX_JSON_DEPTH open containers. A byte order mark is read as
+ * whitespace so that offsets stay those of the given text.
  */
 export function parseJson(text: string, expand: ExpandPolicy): JsonDocument {
   const source = text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
-
+  const scanner = createScanner(source, false);
+  const stack: Frame[] = [];
   let root: JsonNode | undefined;
   let error: JsonSyntaxError | undefined;
-  // Expanded objects from the root down, with the property names leading to each.
-  const stack: JsonNode[] = [];
-  const keys: string[] = [];
-  let pending: JsonNode | undefined; // the property whose value comes next
-  let shallow: JsonNode | undefined; // the outermost unexpanded container being skipped
-  let shallowDepth = 0;
-  let depth = 0;
 
+  const fail = (code: number, offset = scanner.getTokenOffset(), length = scanner.getTokenLength()): never => {
+    error = { code: 'JSON_SYNTAX', offset, length: Math.max(length, 1), expected: describe(source, code, offset) };
+    throw new Stop();
+  };
+
+  const next = (): number => {
+    for (;;) {
+      const token = scanner.scan();
+      if (token === WHITESPACE || token === LINE_BREAK) continue;
+      const scanError = scanner.getTokenError();
+      if (scanError !== 0) fail(SCAN_ERROR[scanError] ?? 1);
+      if (token === LINE_COMMENT || token === BLOCK_COMMENT) fail(10);
+      return token;
+    }
+  };
+
+  /** Gives a finished value to its container. */
   const attach = (node: JsonNode): void => {
-    if (stack.length === 0) {
-      root ??= node;
+    const frame = stack[stack.length - 1];
+    if (!frame) {
+      root = node;
       return;
     }
-    if (!pending) return;
-    pending.children?.push(node);
-    pending.length = node.offset + node.length - pending.offset;
+    const property = frame.property;
+    if (!property) return;
+    property.children?.push(node);
+    property.length = node.offset + node.length - property.offset;
   };
 
-  const begin = (type: 'object' | 'array', offset: number): void => {
-    if (++depth > MAX_JSON_DEPTH) throw new TooDeep(offset);
-    if (shallow) {
-      shallowDepth++;
-      return;
+  /** Opens an object or array at the current token. */
+  const open = (array: boolean): void => {
+    const offset = scanner.getTokenOffset();
+    if (stack.length >= MAX_JSON_DEPTH) {
+      error = {
+        code: 'JSON_TOO_DEEP',
+        offset,
+        length: 1,
+        expected: `at most ${MAX_JSON_DEPTH} nested objects and arrays (refusing deeper nesting)`,
+      };
+      throw new Stop();
     }
-    const node: JsonNode = { type, offset, length: 1, closed: false };
-    const path = pending && stack.length > 0 ? [...keys, pending.children?.[0]?.value as string] : keys;
-    const expanded = type === 'object' && (stack.length === 0 || expand(path, root ?? node));
-    if (stack.length === 0) root ??= node;
-    else attach(node);
-    if (!expanded) {
-      shallow = node;
-      shallowDepth = 1;
-      return;
-    }
-    node.children = [];
-    if (stack.length > 0) keys.push(path[path.length - 1]);
-    stack.push(node);
-    pending = undefined;
-  };
-
-  const finish = (node: JsonNode, offset: number, length: number, close: string): void => {
-    node.length = offset + length - node.offset;
-    node.closed = source[offset] === close;
-  };
-
-  const endContainer = (offset: number, length: number, close: string): void => {
-    depth--;
-    if (shallow) {
-      if (--shallowDepth > 0) return;
-      finish(shallow, offset, length, close);
-      const node = shallow;
-      shallow = undefined;
-      if (pending && stack.length > 0) pending.length = node.offset + node.length - pending.offset;
-      return;
-    }
-    const node = stack.pop();
-    if (!node) return;
-    finish(node, offset, length, close);
-    if (stack.length > 0) keys.pop();
     const parent = stack[stack.length - 1];
-    pending = parent?.children?.[parent.children.length - 1];
-    if (pending) pending.length = node.offset + node.length - pending.offset;
+    let node: JsonNode | undefined;
+    let expanded = false;
+    let keys: string[] = [];
+    if (!parent || parent.expanded) {
+      node = { type: array ? 'array' : 'object', offset, length: 1, closed: false };
+      if (!array) {
+        if (parent) keys = [...parent.keys, parent.property?.children?.[0]?.value as string];
+        expanded = !parent || expand(keys, root ?? node);
+      }
+      if (expanded) node.children = [];
+      attach(node);
+    }
+    stack.push({ node, array, expanded, keys, property: undefined });
   };
 
-  let tooDeep: JsonSyntaxError | undefined;
+  /** Closes the innermost container at the current token. */
+  const close = (): void => {
+    const frame = stack.pop() as Frame;
+    const node = frame.node;
+    if (!node) return;
+    node.length = scanner.getTokenOffset() + 1 - node.offset;
+    node.closed = true;
+    const parent = stack[stack.length - 1];
+    if (parent?.property) parent.property.length = node.offset + node.length - parent.property.offset;
+  };
+
+  /** Reads a member name and its colon; the next token starts the value. */
+  const key = (token: number): void => {
+    if (token !== STRING) fail(token === EOF ? 7 : 3);
+    const frame = stack[stack.length - 1];
+    const offset = scanner.getTokenOffset();
+    const length = scanner.getTokenLength();
+    if (frame.expanded && frame.node) {
+      const name: JsonNode = { type: 'string', value: scanner.getTokenValue(), offset, length };
+      frame.property = { type: 'property', offset, length, children: [name] };
+      frame.node.children?.push(frame.property);
+    }
+    if (next() !== COLON) fail(5);
+  };
+
+  const closer = (frame: Frame): number => (frame.array ? CLOSE_BRACKET : CLOSE_BRACE);
+
   try {
-    visit(source, {
-    onObjectBegin: (offset) => begin('object', offset),
-    onArrayBegin: (offset) => begin('array', offset),
-    onObjectEnd: (offset, length) => endContainer(offset, length, '}'),
-    onArrayEnd: (offset, length) => endContainer(offset, length, ']'),
-    onObjectProperty: (name, offset, length) => {
-      if (shallow) return;
-      const object = stack[stack.length - 1];
-      if (!object) return;
-      const key: JsonNode = { type: 'string', value: name, offset, length };
-      pending = { type: 'property', offset, length, children: [key] };
-      object.children?.push(pending);
-    },
-    onLiteralValue: (value, offset, length) => {
-      if (shallow) return;
-      const type = value === null ? 'null' : (typeof value as 'string' | 'number' | 'boolean');
-      attach({ type, value, offset, length });
-    },
-    onError: (code, offset, length) => {
-      error ??= { code: 'JSON_SYNTAX', offset, length: Math.max(length, 1), expected: describe(source, code, offset) };
-    },
-    }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    let token = next();
+    for (;;) {
+      // A value starts at `token`.
+      if (token === OPEN_BRACE || token === OPEN_BRACKET) {
+        open(token === OPEN_BRACKET);
+        const frame = stack[stack.length - 1];
+        token = next();
+        if (token !== closer(frame)) {
+          if (!frame.array) {
+            key(token);
+            token = next();
+          }
+          continue;
+        }
+        close();
+      } else if (token === STRING || token === NUMBER || token === TRUE || token === FALSE || token === NULL) {
+        const frame = stack[stack.length - 1];
+        if (!frame || frame.expanded) {
+          const raw = scanner.getTokenValue();
+          const offset = scanner.getTokenOffset();
+          const length = scanner.getTokenLength();
+          if (token === STRING) attach({ type: 'string', value: raw, offset, length });
+          else if (token === NUMBER) attach({ type: 'number', value: Number(raw), offset, length });
+          else if (token === NULL) attach({ type: 'null', value: null, offset, length });
+          else attach({ type: 'boolean', value: token === TRUE, offset, length });
+        }
+      } else {
+        fail(token === CLOSE_BRACE || token === CLOSE_BRACKET || token === EOF ? 4 : 1);
+      }
+
+      // The value is complete: a comma and the next member, a closing bracket, or the end.
+      for (;;) {
+        token = next();
+        const frame = stack[stack.length - 1];
+        if (!frame) {
+          if (token !== EOF) fail(9);
+          return { root, error: undefined };
+        }
+        if (token === closer(frame)) {
+          close();
+          continue;
+        }
+        if (token !== COMMA) fail(frame.array ? 8 : token === STRING ? 6 : 7);
+        token = next();
+        if (frame.array) {
+          if (token === CLOSE_BRACKET) fail(4);
+        } else {
+          key(token);
+          token = next();
+        }
+        break;
+      }
+    }
   } catch (thrown) {
-    if (!(thrown instanceof TooDeep)) throw thrown;
-    tooDeep = {
-      code: 'JSON_TOO_DEEP',
-      offset: thrown.offset,
-      length: 1,
-      expected: `at most ${MAX_JSON_DEPTH} nested objects and arrays (refusing deeper nesting)`,
-    };
+    if (!(thrown instanceof Stop)) throw thrown;
   }
 
-  // An earlier syntax error comes first; what the depth bound cut off was never read.
-  const first = error && (!tooDeep || error.offset <= tooDeep.offset) ? error : tooDeep;
-  return { root, error: first };
+  // Containers left open end where the error is.
+  const stop = error?.offset ?? source.length;
+  for (const frame of stack) if (frame.node) frame.node.length = stop - frame.node.offset;
+  return { root, error };
 }
 
 /** The members of an expanded object node, as key node and value node. */
