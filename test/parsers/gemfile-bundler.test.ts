@@ -126,7 +126,10 @@ test('Bundler::LockfileParser and deptrust read the same specs', async (t) => {
   const bench = sharedPath('bench', 'rubygems');
   const files = [
     ...fs.readdirSync(corpus).map((f) => path.join(corpus, f)),
-    ...fs.readdirSync(bench).filter((f) => f.endsWith('.lock')).map((f) => path.join(bench, f)),
+    ...fs
+      .readdirSync(bench)
+      .filter((f) => f.endsWith('.lock'))
+      .map((f) => path.join(bench, f)),
     generated,
   ];
   assert.ok(files.length >= 11, `expected 8 corpus, 2 bench and 1 generated lockfile: ${files}`);
@@ -146,14 +149,16 @@ test('Bundler::LockfileParser and deptrust read the same specs', async (t) => {
       assert.ok(Array.isArray(theirs), `Bundler could not read ${file}: ${JSON.stringify(theirs)}`);
       const key = (name: string, version: string, platform: string, source: string): string =>
         `${name}@${version}@${platform}@${source}`;
-      const mine = parsed.get(file)!.map((d) =>
-        key(
-          d.name,
-          d.version ?? '',
-          d.details?.platform ? bundler.platforms[d.details.platform] : 'ruby',
-          SOURCE_CLASS[d.details!.section!],
-        ),
-      );
+      const mine = parsed
+        .get(file)!
+        .map((d) =>
+          key(
+            d.name,
+            d.version ?? '',
+            d.details?.platform ? bundler.platforms[d.details.platform] : 'ruby',
+            SOURCE_CLASS[d.details!.section!],
+          ),
+        );
       const reference = theirs.map((s) => key(s.name, s.version, s.platform, s.source));
       assert.deepEqual(mine.sort(), reference.sort());
       assert.ok(reference.length > 0);
@@ -161,13 +166,15 @@ test('Bundler::LockfileParser and deptrust read the same specs', async (t) => {
       const withChecksum = theirs.filter((s) => s.checksum !== null);
       if (withChecksum.length === 0) return;
       const present = (name: string, version: string, platform: string): boolean =>
-        parsed.get(file)!.some(
-          (d) =>
-            d.name === name &&
-            (d.version ?? '') === version &&
-            (d.details?.platform ? bundler.platforms[d.details.platform] : 'ruby') === platform &&
-            d.checksums.length > 0,
-        );
+        parsed
+          .get(file)!
+          .some(
+            (d) =>
+              d.name === name &&
+              (d.version ?? '') === version &&
+              (d.details?.platform ? bundler.platforms[d.details.platform] : 'ruby') === platform &&
+              d.checksums.length > 0,
+          );
       for (const s of theirs) {
         assert.equal(present(s.name, s.version, s.platform), s.checksum, `${s.name} checksum`);
         checksumsCompared++;
@@ -190,11 +197,14 @@ test('Bundler::LockfileParser and deptrust read the same specs', async (t) => {
 
   await t.test('bundle lock --local output has the path gem as a local entry', () => {
     const deps = parsed.get(generated)!;
-    assert.deepEqual(
-      deps.map((d) => `${d.name}:${d.source}`).sort(),
-      ['localgem:local', 'minitest:registry', 'power_assert:registry', 'rake:registry',
-        'rexml:registry', 'test-unit:registry'],
-    );
+    assert.deepEqual(deps.map((d) => `${d.name}:${d.source}`).sort(), [
+      'localgem:local',
+      'minitest:registry',
+      'power_assert:registry',
+      'rake:registry',
+      'rexml:registry',
+      'test-unit:registry',
+    ]);
     assert.ok(deps.every((d) => d.version && (d.source === 'local' ? !d.purl : d.purl)));
   });
 });

@@ -52,7 +52,8 @@ function manifestChecksumPositions(): Map<string, { line: number; character: num
 }
 
 function manifestRange(r: Range): string {
-  return `L${r.start.line + 1}:${r.start.character + 1}–L${r.end.line + 1}:${r.end.character + 1}`;
+  const at = (p: Range['start']): string => `L${p.line + 1}:${p.character + 1}`;
+  return `${at(r.start)}–${at(r.end)}`;
 }
 
 test('every corpus Gemfile.lock yields the manifest reference extraction', () => {
@@ -103,10 +104,12 @@ test('the Rails lockfile yields 227 specs across GIT, PATH and GEM with platform
   assert.equal(sections.get('GIT'), 3);
   assert.equal(sections.get('PATH'), 13);
   const bcrypt = result.dependencies.filter((d) => d.name === 'bcrypt');
-  assert.deepEqual(
-    bcrypt.map((d) => d.details?.platform ?? 'ruby').sort(),
-    ['java', 'ruby', 'x64-mingw32', 'x86-mingw32'],
-  );
+  assert.deepEqual(bcrypt.map((d) => d.details?.platform ?? 'ruby').sort(), [
+    'java',
+    'ruby',
+    'x64-mingw32',
+    'x86-mingw32',
+  ]);
 });
 
 test('every source section kind is read, in any order, and unknown sections are ignored', () => {
@@ -114,9 +117,19 @@ test('every source section kind is read, in any order, and unknown sections are 
   assert.equal(result.ok, true);
   assert.deepEqual(result.problems, []);
   assert.deepEqual(
-    result.dependencies.map((d) => `${d.name}@${d.version}${d.details?.platform ? `-${d.details.platform}` : ''}`),
-    ['plugged@0.4.1', 'private-gem@2.0.0', 'widget@1.2.3', 'local-gem@0.0.1', 'nokogiri@1.15.4',
-      'nokogiri@1.15.4-x86_64-linux', 'rack@3.0.8', 'racc@1.7.1'],
+    result.dependencies.map(
+      (d) => `${d.name}@${d.version}${d.details?.platform ? `-${d.details.platform}` : ''}`,
+    ),
+    [
+      'plugged@0.4.1',
+      'private-gem@2.0.0',
+      'widget@1.2.3',
+      'local-gem@0.0.1',
+      'nokogiri@1.15.4',
+      'nokogiri@1.15.4-x86_64-linux',
+      'rack@3.0.8',
+      'racc@1.7.1',
+    ],
   );
 
   const widget = byName(result, 'widget');
@@ -139,16 +152,25 @@ test('every source section kind is read, in any order, and unknown sections are 
   const linux = byName(result, 'nokogiri', 'x86_64-linux');
   assert.equal(linux.version, '1.15.4');
   assert.equal(linux.purl, 'pkg:gem/nokogiri@1.15.4?platform=x86_64-linux');
-  assert.deepEqual(linux.range, { start: { line: 34, character: 4 }, end: { line: 34, character: 34 } });
+  assert.deepEqual(linux.range, {
+    start: { line: 34, character: 4 },
+    end: { line: 34, character: 34 },
+  });
 
   // A gem from another server must never share the purl of the rubygems.org gem.
   const privateGem = byName(result, 'private-gem');
-  assert.equal(privateGem.purl, 'pkg:gem/private-gem@2.0.0?repository_url=https%3A%2F%2Fgems.example.com%2F');
+  assert.equal(
+    privateGem.purl,
+    'pkg:gem/private-gem@2.0.0?repository_url=https%3A%2F%2Fgems.example.com%2F',
+  );
   const plugged = byName(result, 'plugged');
   assert.equal(plugged.details?.section, 'PLUGIN SOURCE');
   assert.notEqual(plugged.purl, gemPurl('plugged', '0.4.1'));
 
-  assert.equal(result.dependencies.some((d) => d.name === 'notaspec' || d.name === 'racc (~>'), false);
+  assert.equal(
+    result.dependencies.some((d) => d.name === 'notaspec' || d.name === 'racc (~>'),
+    false,
+  );
 });
 
 test('CHECKSUMS lines attach to the spec of the same name, version and platform', () => {
@@ -156,7 +178,10 @@ test('CHECKSUMS lines attach to the spec of the same name, version and platform'
   assert.equal(result.ok, true);
 
   const bcrypt = byName(result, 'bcrypt');
-  assert.equal(bcrypt.checksum, 'sha256=8410f8c7b3ed54a3c00cd2456bf13917d695117f033218e2483b2e40b0784099');
+  assert.equal(
+    bcrypt.checksum,
+    'sha256=8410f8c7b3ed54a3c00cd2456bf13917d695117f033218e2483b2e40b0784099',
+  );
   assert.deepEqual(checksumStart(bcrypt), { line: 20, character: 18 });
   const java = byName(result, 'bcrypt', 'java');
   assert.match(java.checksum ?? '', /^sha256=a9f8e6a7/);
@@ -184,8 +209,13 @@ test('git merge-conflict markers are errors at their lines', () => {
   const result = fixture('conflict.lock');
   assert.equal(result.ok, false);
   const markers = result.problems.filter((p) => p.code === 'GEMFILE_CONFLICT_MARKER');
-  assert.deepEqual(markers.map((p) => p.range.start.line), [3, 5, 7]);
-  assert.ok(markers.every((p) => p.severity === 'error' && /line \d+: git merge-conflict/.test(p.message)));
+  assert.deepEqual(
+    markers.map((p) => p.range.start.line),
+    [3, 5, 7],
+  );
+  assert.ok(
+    markers.every((p) => p.severity === 'error' && /line \d+: git merge-conflict/.test(p.message)),
+  );
 });
 
 test('broken lines become positioned problems and the good entries stay', () => {
@@ -218,15 +248,18 @@ test('a spec with no version is an entry without version or purl, and a warning'
   assert.equal(dep.version, null);
   assert.equal(dep.purl, null);
   assert.ok(dep.hint);
-  assert.deepEqual(result.problems.map((p) => [p.code, p.severity, p.range.start.line]), [
-    ['GEMFILE_SPEC_NO_VERSION', 'warning', 3],
-  ]);
+  assert.deepEqual(
+    result.problems.map((p) => [p.code, p.severity, p.range.start.line]),
+    [['GEMFILE_SPEC_NO_VERSION', 'warning', 3]],
+  );
 });
 
 test('CRLF line breaks and a byte order mark give the same entries and ranges', () => {
   const text = fs.readFileSync(path.join(FIXTURES, 'checksums.lock'), 'utf8');
   const plain = parseGemfileLock(text, { path: '/x/Gemfile.lock' });
-  const crlf = parseGemfileLock(`\uFEFF${text.replace(/\n/g, '\r\n')}`, { path: '/x/Gemfile.lock' });
+  const crlf = parseGemfileLock(`\uFEFF${text.replace(/\n/g, '\r\n')}`, {
+    path: '/x/Gemfile.lock',
+  });
   assert.equal(crlf.ok, true);
   assert.deepEqual(crlf.dependencies, plain.dependencies);
   assert.deepEqual(crlf.problems, plain.problems);
@@ -236,7 +269,10 @@ test('text with no source section says so instead of returning nothing silently'
   for (const text of ['', 'PLATFORMS\n  ruby\n']) {
     const result = parseGemfileLock(text, { path: '/x/Gemfile.lock' });
     assert.equal(result.dependencies.length, 0);
-    assert.deepEqual(result.problems.map((p) => p.code), ['GEMFILE_NO_SOURCES']);
+    assert.deepEqual(
+      result.problems.map((p) => p.code),
+      ['GEMFILE_NO_SOURCES'],
+    );
   }
 });
 
@@ -246,7 +282,10 @@ test('truncated and garbled lockfiles never throw and keep every range inside th
   let runs = 0;
   for (const text of texts) {
     for (let cut = 0; cut < text.length; cut += Math.max(1, Math.floor(text.length / 40))) {
-      for (const variant of [text.slice(0, cut), `${text.slice(0, cut)}\t(\u00e9)\r${text.slice(cut + 3)}`]) {
+      for (const variant of [
+        text.slice(0, cut),
+        `${text.slice(0, cut)}\t(\u00e9)\r${text.slice(cut + 3)}`,
+      ]) {
         const result = parseGemfileLock(variant, { path: '/x/Gemfile.lock' });
         const lines = variant.split(/\r\n|\r|\n/);
         for (const item of [...result.dependencies, ...result.problems]) {

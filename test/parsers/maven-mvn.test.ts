@@ -12,7 +12,14 @@ import { after, test } from 'node:test';
 import type { ParseResult } from '../../server/src/core/types';
 import { managementKey } from '../../server/src/parsers/maven/model';
 import { decodePom, managedVersionsOf, parsePomWith } from '../../server/src/parsers/maven/pom';
-import { type XmlElement, child, childText, children, descend, readXml } from '../../server/src/parsers/maven/xml';
+import {
+  type XmlElement,
+  child,
+  childText,
+  children,
+  descend,
+  readXml,
+} from '../../server/src/parsers/maven/xml';
 import { sharedPath } from '../helpers/shared';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -58,7 +65,9 @@ function effectiveProjects(file: string): Map<string, XmlElement> {
   const doc = readXml(fs.readFileSync(file, 'utf8'));
   assert.ok(doc.root && !doc.error, `effective POM ${file} does not parse: ${doc.error?.message}`);
   const projects = doc.root.name === 'projects' ? children(doc.root, 'project') : [doc.root];
-  return new Map(projects.map((p) => [`${childText(p, 'groupId')}:${childText(p, 'artifactId')}`, p]));
+  return new Map(
+    projects.map((p) => [`${childText(p, 'groupId')}:${childText(p, 'artifactId')}`, p]),
+  );
 }
 
 function keyOf(d: XmlElement): string {
@@ -78,7 +87,11 @@ function versionsIn(list: XmlElement | undefined): Map<string, string | undefine
  * Compares every entry that Maven's effective POM also shows: project dependencies,
  * managed dependencies, plugin dependencies and the parent. Returns the number compared.
  */
-function compareWithEffective(result: ParseResult, project: XmlElement, includeConditional: boolean): number {
+function compareWithEffective(
+  result: ParseResult,
+  project: XmlElement,
+  includeConditional: boolean,
+): number {
   const deps = versionsIn(child(project, 'dependencies'));
   const managed = versionsIn(descend(project, 'dependencyManagement', 'dependencies'));
   const plugins = new Map<string, string | undefined>();
@@ -118,9 +131,17 @@ function compareWithEffective(result: ParseResult, project: XmlElement, includeC
 }
 
 /** Our dependencyManagement after parents and BOM imports equals Maven's, key by key. */
-function compareManaged(file: string, project: XmlElement, properties?: Record<string, string>): number {
+function compareManaged(
+  file: string,
+  project: XmlElement,
+  properties?: Record<string, string>,
+): number {
   const text = decodePom(fs.readFileSync(file));
-  const ours = managedVersionsOf(text, { path: file, readFile }, { localRepository: M2, properties });
+  const ours = managedVersionsOf(
+    text,
+    { path: file, readFile },
+    { localRepository: M2, properties },
+  );
   const theirs = versionsIn(descend(project, 'dependencyManagement', 'dependencies'));
   const mine = new Map([...ours].filter(([, v]) => !v.conditional).map(([k, v]) => [k, v.version]));
   assert.deepEqual(
@@ -136,8 +157,10 @@ function mavenCanBuild(file: string): string | undefined {
   const root = readXml(decodePom(fs.readFileSync(file))).root;
   const parent = child(root, 'parent');
   if (!childText(root, 'artifactId')) return 'the POM has no <artifactId>';
-  if (!childText(root, 'groupId') && !childText(parent, 'groupId')) return 'the POM has no <groupId>';
-  if (!childText(root, 'version') && !childText(parent, 'version')) return 'the POM has no <version>';
+  if (!childText(root, 'groupId') && !childText(parent, 'groupId'))
+    return 'the POM has no <groupId>';
+  if (!childText(root, 'version') && !childText(parent, 'version'))
+    return 'the POM has no <version>';
   return undefined;
 }
 
@@ -173,13 +196,19 @@ test('corpus and benchmark POMs resolve as Maven resolves them', async (t) => {
     await t.test(path.basename(file), () => {
       const result = parse(file);
       const root = readXml(decodePom(fs.readFileSync(file))).root;
-      const id = `${childText(root, 'groupId') ?? childText(child(root, 'parent'), 'groupId')}:${childText(root, 'artifactId')}`;
+      const groupId = childText(root, 'groupId') ?? childText(child(root, 'parent'), 'groupId');
+      const id = `${groupId}:${childText(root, 'artifactId')}`;
       const project = projects.get(id);
       assert.ok(project, `Maven's output has no project ${id}`);
-      assert.deepEqual(result.problems.filter((p) => p.severity !== 'information'), []);
+      assert.deepEqual(
+        result.problems.filter((p) => p.severity !== 'information'),
+        [],
+      );
       const compared = compareWithEffective(result, project, false);
       assert.ok(compared > 0, 'nothing compared');
-      t.diagnostic(`${path.basename(file)}: ${compared} entries, ${compareManaged(file, project)} managed`);
+      t.diagnostic(
+        `${path.basename(file)}: ${compared} entries, ${compareManaged(file, project)} managed`,
+      );
     });
   }
 });
@@ -191,9 +220,16 @@ test('netty.pom.xml (parent from Central, many properties) resolves as Maven res
   mvn(work, ['-N', '-f', file, 'help:effective-pom', `-Doutput=${output}`]);
   const project = [...effectiveProjects(output).values()][0];
   const properties = extensionProperties(project);
-  assert.equal(properties['os.detected.classifier'] !== undefined, true, 'os-maven-plugin did not run');
+  assert.equal(
+    properties['os.detected.classifier'] !== undefined,
+    true,
+    'os-maven-plugin did not run',
+  );
   const result = parse(file, properties);
-  assert.deepEqual(result.problems.filter((p) => p.severity !== 'information'), []);
+  assert.deepEqual(
+    result.problems.filter((p) => p.severity !== 'information'),
+    [],
+  );
   const compared = compareWithEffective(result, project, false);
   assert.ok(compared >= 60, `compared ${compared}`);
   assert.ok(compareManaged(file, project, properties) >= 50);
@@ -301,7 +337,12 @@ test('a multi-module project written at test time resolves as Maven resolves it'
   const root = path.join(work, 'project');
   writeProject(root);
   const output = path.join(work, 'project-effective.xml');
-  mvn(root, ['help:effective-pom', `-Doutput=${output}`, 'dependency:list', '-DoutputFile=deps.txt']);
+  mvn(root, [
+    'help:effective-pom',
+    `-Doutput=${output}`,
+    'dependency:list',
+    '-DoutputFile=deps.txt',
+  ]);
   const childPom = path.join(root, 'child', 'pom.xml');
   const result = parse(childPom);
   assert.deepEqual(result.problems, []);

@@ -14,7 +14,11 @@ function readFile(file: string): string | undefined {
 }
 
 function parseFile(file: string, localRepository = M2): ParseResult {
-  return parsePomWith(decodePom(fs.readFileSync(file)), { path: file, readFile }, { localRepository });
+  return parsePomWith(
+    decodePom(fs.readFileSync(file)),
+    { path: file, readFile },
+    { localRepository },
+  );
 }
 
 function find(result: ParseResult, name: string, section = 'dependencies'): Dependency {
@@ -36,7 +40,11 @@ test('every corpus POM yields the manifest reference extraction', () => {
       assert.equal(got.name, want.name, where);
       assert.equal(got.version, want.version, where);
       assert.deepEqual(got.range, want.range, where);
-      assert.equal(got.details?.section, want.extras.context ?? 'dependencies', `${where}: context`);
+      assert.equal(
+        got.details?.section,
+        want.extras.context ?? 'dependencies',
+        `${where}: context`,
+      );
       assert.equal(got.details?.classifier, want.extras.classifier, `${where}: classifier`);
     });
   }
@@ -48,9 +56,10 @@ test('the corpus version range is kept as text, without purl, with a hint and a 
   assert.equal(ranged.version, '[9.4.35.v20201120,9.5)');
   assert.equal(ranged.purl, null);
   assert.equal(ranged.hint, 'version range, not a pin');
-  assert.deepEqual(result.problems.map((p) => [p.code, p.severity, p.range.start.line]), [
-    ['POM_VERSION_RANGE', 'information', 29],
-  ]);
+  assert.deepEqual(
+    result.problems.map((p) => [p.code, p.severity, p.range.start.line]),
+    [['POM_VERSION_RANGE', 'information', 29]],
+  );
   // The version text lives in <properties>: the entry links to it.
   const related = find(result, 'org.mine:my.package').details?.related;
   assert.equal(related?.length, 1);
@@ -61,13 +70,13 @@ test('the corpus version range is kept as text, without purl, with a hint and a 
 
 test('classifier and type are part of the purl', () => {
   const result = parseFile(sharedPath('corpus', 'maven', 'scalibr__with-multiple-classifiers.xml'));
-  assert.deepEqual(result.dependencies.map((d) => d.purl), [
-    'pkg:maven/com.example/my-lib@1.0.0?classifier=sources',
-    'pkg:maven/com.example/my-lib@1.0.0',
-  ]);
+  assert.deepEqual(
+    result.dependencies.map((d) => d.purl),
+    ['pkg:maven/com.example/my-lib@1.0.0?classifier=sources', 'pkg:maven/com.example/my-lib@1.0.0'],
+  );
 });
 
-test('a child module resolves through its workspace parent, a repository grandparent and BOMs', () => {
+test('a child module resolves through a workspace parent, a repository grandparent, BOMs', () => {
   const result = parseFile(path.join(FIXTURES, 'multi', 'child', 'pom.xml'));
   assert.equal(result.ok, true);
   const versions = Object.fromEntries(
@@ -101,13 +110,19 @@ test('a child module resolves through its workspace parent, a repository grandpa
   const parentUri = `file://${path.join(FIXTURES, 'multi', 'pom.xml')}`;
   assert.deepEqual(
     slf4j.details?.related?.map((r) => [r.uri, r.range.start.line]),
-    [[parentUri, 27], [childUri, 10]],
+    [
+      [parentUri, 27],
+      [childUri, 10],
+    ],
   );
 
   const fromBom = find(result, 'org.example:from-bom');
-  const bomUri = `file://${path.join(M2, 'org', 'example', 'example-bom', '1.0', 'example-bom-1.0.pom')}`;
+  const bomPath = path.join(M2, 'org', 'example', 'example-bom', '1.0', 'example-bom-1.0.pom');
+  const bomUri = `file://${bomPath}`;
   assert.ok(fromBom.details?.related?.some((r) => r.uri === bomUri && r.range.start.line === 11));
-  assert.ok(fromBom.details?.related?.some((r) => r.message === 'imported BOM org.example:example-bom:1.0'));
+  assert.ok(
+    fromBom.details?.related?.some((r) => r.message === 'imported BOM org.example:example-bom:1.0'),
+  );
 
   const tuned = find(result, 'org.example:tuned');
   assert.equal(tuned.details?.conditional, true, 'its version exists only in a profile');
@@ -121,13 +136,19 @@ test('a child module resolves through its workspace parent, a repository grandpa
   assert.match(nowhere.hint ?? '', /\$\{nowhere\.version\}/);
   assert.match(find(result, 'org.example:unmanaged').hint ?? '', /no <version>/);
 
-  assert.equal(find(result, 'org.example:natives').purl, 'pkg:maven/org.example/natives@1.0?classifier=linux-x86_64&type=zip');
-  assert.equal(find(result, 'org.apache.ant:ant', 'plugin').purl, 'pkg:maven/org.apache.ant/ant@1.10.14');
+  assert.equal(
+    find(result, 'org.example:natives').purl,
+    'pkg:maven/org.example/natives@1.0?classifier=linux-x86_64&type=zip',
+  );
+  assert.equal(
+    find(result, 'org.apache.ant:ant', 'plugin').purl,
+    'pkg:maven/org.apache.ant/ant@1.10.14',
+  );
 
-  assert.deepEqual(result.problems.map((p) => `${p.range.start.line}:${p.code}`), [
-    '44:POM_UNRESOLVED_PROPERTY',
-    '49:POM_VERSION_MISSING',
-  ]);
+  assert.deepEqual(
+    result.problems.map((p) => `${p.range.start.line}:${p.code}`),
+    ['44:POM_UNRESOLVED_PROPERTY', '49:POM_VERSION_MISSING'],
+  );
 });
 
 test('without the local repository, parents and BOMs are named as missing, never guessed', () => {
@@ -150,7 +171,10 @@ test('without the local repository, parents and BOMs are named as missing, never
 test('malformed XML gives one positioned error and keeps the entries before it', () => {
   const result = parseFile(path.join(FIXTURES, 'malformed.xml'));
   assert.equal(result.ok, false);
-  assert.deepEqual(result.dependencies.map((d) => `${d.name}@${d.version}`), ['org.example:complete@1.0']);
+  assert.deepEqual(
+    result.dependencies.map((d) => `${d.name}@${d.version}`),
+    ['org.example:complete@1.0'],
+  );
   assert.equal(result.problems.length, 1);
   const [problem] = result.problems;
   assert.equal(problem.code, 'POM_XML_SYNTAX');
@@ -163,7 +187,10 @@ test('entity declarations are refused before any expansion', () => {
   const result = parseFile(path.join(FIXTURES, 'entity.xml'));
   assert.equal(result.ok, false);
   assert.deepEqual(result.dependencies, []);
-  assert.deepEqual(result.problems.map((p) => [p.code, p.range.start.line]), [['POM_ENTITY_DECLARATION', 1]]);
+  assert.deepEqual(
+    result.problems.map((p) => [p.code, p.range.start.line]),
+    [['POM_ENTITY_DECLARATION', 1]],
+  );
 });
 
 test('a document that is not a POM is an error, not an empty result', () => {
@@ -184,7 +211,10 @@ test('decodePom honours the declared encoding, and ranges count UTF-16 units', (
   assert.notEqual(bytes.toString('utf8'), pom, 'read as UTF-8 the text would be wrong');
   assert.equal(decodePom(bytes), pom);
 
-  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(pom.replace('ISO-8859-1', 'UTF-16'), 'utf16le')]);
+  const utf16 = Buffer.concat([
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from(pom.replace('ISO-8859-1', 'UTF-16'), 'utf16le'),
+  ]);
   assert.equal(decodePom(utf16), pom.replace('ISO-8859-1', 'UTF-16'));
 
   const astral = pom.replace('Caf\u00e9', '\u{1F600}');
@@ -219,10 +249,22 @@ test('truncated POMs give exactly one positioned error and only complete entries
     const text = decodePom(fs.readFileSync(file));
     const whole = parsePomWith(text, { path: file, readFile }, { localRepository: M2 });
     const complete = new Set(whole.dependencies.map((d) => JSON.stringify(d.range)));
-    for (let cut = 1; cut < text.trimEnd().length; cut += Math.max(1, Math.floor(text.length / 60))) {
-      const result = parsePomWith(text.slice(0, cut), { path: file, readFile }, { localRepository: M2 });
+    for (
+      let cut = 1;
+      cut < text.trimEnd().length;
+      cut += Math.max(1, Math.floor(text.length / 60))
+    ) {
+      const result = parsePomWith(
+        text.slice(0, cut),
+        { path: file, readFile },
+        { localRepository: M2 },
+      );
       assert.equal(result.ok, false, `${file} cut at ${cut}`);
-      assert.equal(result.problems.filter((p) => p.severity === 'error').length, 1, `${file} cut at ${cut}`);
+      assert.equal(
+        result.problems.filter((p) => p.severity === 'error').length,
+        1,
+        `${file} cut at ${cut}`,
+      );
       for (const dep of result.dependencies) {
         assert.ok(complete.has(JSON.stringify(dep.range)), `${file} cut at ${cut}: partial entry`);
       }

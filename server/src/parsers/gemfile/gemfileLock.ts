@@ -2,7 +2,13 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PackageURL } from 'packageurl-js';
 import { LineIndex, lineRange } from '../../core/positions';
-import type { Dependency, ParseProblem, ParseResult, ProblemSeverity, Range } from '../../core/types';
+import type {
+  Dependency,
+  ParseProblem,
+  ParseResult,
+  ProblemSeverity,
+  Range,
+} from '../../core/types';
 import { gemPurl } from '../../core/purl';
 import type { ParseOptions } from '../parser';
 import {
@@ -81,8 +87,12 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     const indent = indentation(content);
     if (indent === 0) {
       if (/^\s/.test(content)) {
-        report('GEMFILE_BAD_INDENT', 'warning', lineRange(index, line),
-          `${file} line ${line + 1}: expected spaces for indentation, found a tab`);
+        report(
+          'GEMFILE_BAD_INDENT',
+          'warning',
+          lineRange(index, line),
+          `${file} line ${line + 1}: expected spaces for indentation, found a tab`,
+        );
         continue;
       }
       section = content.trimEnd();
@@ -93,8 +103,12 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       continue;
     }
     if (/^ *\t/.test(content)) {
-      report('GEMFILE_BAD_INDENT', 'warning', lineRange(index, line),
-        `${file} line ${line + 1}: expected spaces for indentation, found a tab`);
+      report(
+        'GEMFILE_BAD_INDENT',
+        'warning',
+        lineRange(index, line),
+        `${file} line ${line + 1}: expected spaces for indentation, found a tab`,
+      );
       continue;
     }
 
@@ -105,9 +119,13 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     } else if (section === 'DEPENDENCIES' && indent === 2) {
       const spec = readSpec(content, 2);
       if (!spec || !/^!?$/.test(content.slice(spec.end).trimEnd())) {
-        report('GEMFILE_BAD_DEPENDENCY', 'warning', lineRange(index, line),
+        report(
+          'GEMFILE_BAD_DEPENDENCY',
+          'warning',
+          lineRange(index, line),
           `${file} line ${line + 1}: expected \`name\`, \`name (requirement)\` or a ` +
-            'trailing `!` in DEPENDENCIES');
+            'trailing `!` in DEPENDENCIES',
+        );
       }
     }
     // Other sections (PLATFORMS, RUBY VERSION, BUNDLED WITH and any Bundler adds later) hold
@@ -117,8 +135,12 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
   attachChecksums();
 
   if (!sawSource && ok) {
-    report('GEMFILE_NO_SOURCES', 'warning', lineRange(index, 0),
-      `${file}: no GEM, GIT, PATH or PLUGIN SOURCE section; no gem is pinned here`);
+    report(
+      'GEMFILE_NO_SOURCES',
+      'warning',
+      lineRange(index, 0),
+      `${file}: no GEM, GIT, PATH or PLUGIN SOURCE section; no gem is pinned here`,
+    );
   }
 
   return { format: 'gemfile-lock', ecosystem: 'gem', dependencies, problems, ok };
@@ -128,8 +150,12 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     if (indent === 2) {
       const m = /^ {2}([A-Za-z_][\w-]*):(?: (.*))?$/.exec(content.trimEnd());
       if (!m) {
-        report('GEMFILE_BAD_OPTION', 'warning', lineRange(index, line),
-          `${file} line ${line + 1}: expected \`key: value\` in the ${s.section} section`);
+        report(
+          'GEMFILE_BAD_OPTION',
+          'warning',
+          lineRange(index, line),
+          `${file} line ${line + 1}: expected \`key: value\` in the ${s.section} section`,
+        );
         return;
       }
       const value = (m[2] ?? '').trim();
@@ -139,18 +165,26 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     }
     if (indent === 6) return; // a requirement of the spec above, never an entry
     if (indent !== 4) {
-      report('GEMFILE_BAD_INDENT', 'warning', lineRange(index, line),
+      report(
+        'GEMFILE_BAD_INDENT',
+        'warning',
+        lineRange(index, line),
         `${file} line ${line + 1}: expected a spec indented 4 spaces or a requirement ` +
-          `indented 6, found ${indent}`);
+          `indented 6, found ${indent}`,
+      );
       return;
     }
 
     const trimmed = content.trimEnd();
     const spec = readSpec(trimmed, 4);
     if (!spec || spec.end !== trimmed.length) {
-      report('GEMFILE_BAD_SPEC', 'error', lineRange(index, line),
+      report(
+        'GEMFILE_BAD_SPEC',
+        'error',
+        lineRange(index, line),
         `${file} line ${line + 1}: expected a spec \`name (version)\` or ` +
-          '`name (version-platform)`');
+          '`name (version-platform)`',
+      );
       return;
     }
     const range = {
@@ -189,28 +223,40 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
 
     if (!split) {
       dep.hint = 'the spec line has no (version); Bundler cannot install it as written';
-      report('GEMFILE_SPEC_NO_VERSION', 'warning', range,
-        `${file} line ${line + 1}: expected \`${name} (version)\`; the spec has no version`);
+      report(
+        'GEMFILE_SPEC_NO_VERSION',
+        'warning',
+        range,
+        `${file} line ${line + 1}: expected \`${name} (version)\`; the spec has no version`,
+      );
       return dep;
     }
     if (!isExactVersion(split.version)) {
       dep.hint = `\`${versionText}\` is not an exact gem version`;
-      report('GEMFILE_BAD_VERSION', 'warning', range,
+      report(
+        'GEMFILE_BAD_VERSION',
+        'warning',
+        range,
         `${file} line ${line + 1}: expected an exact version such as 1.2.3, found ` +
-          `\`${versionText}\``);
+          `\`${versionText}\``,
+      );
       return dep;
     }
 
     dep.version = split.version;
     if (kind === 'local') {
       const where = s.options.get('remote') || '.';
-      dep.hint = `local gem from the path \`${where}\`: part of this project, not a registry artifact`;
+      dep.hint = `local gem from the path \`${where}\`: part of this project, not a registry gem`;
       return dep;
     }
     if (s.section === 'GIT' && !revision) {
       dep.hint = 'the GIT section names no `revision:`, so the commit is unknown';
-      report('GEMFILE_GIT_NO_REVISION', 'warning', lineRange(index, s.line),
-        `${file} line ${s.line + 1}: expected \`revision:\` in the GIT section`);
+      report(
+        'GEMFILE_GIT_NO_REVISION',
+        'warning',
+        lineRange(index, s.line),
+        `${file} line ${s.line + 1}: expected \`revision:\` in the GIT section`,
+      );
       return dep;
     }
     dep.purl = specPurl(s, name, split.version, split.platform);
@@ -222,15 +268,23 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     const spec = readSpec(trimmed, 2);
     const rest = spec ? trimmed.slice(spec.end) : '';
     if (!spec || spec.versionText === null || (rest !== '' && !rest.startsWith(' '))) {
-      report('GEMFILE_BAD_CHECKSUM', 'warning', lineRange(index, line),
-        `${file} line ${line + 1}: expected \`name (version) algorithm=digest\` in CHECKSUMS`);
+      report(
+        'GEMFILE_BAD_CHECKSUM',
+        'warning',
+        lineRange(index, line),
+        `${file} line ${line + 1}: expected \`name (version) algorithm=digest\` in CHECKSUMS`,
+      );
       return;
     }
     const field = rest.trim();
     const checksums = field === '' ? [] : field.split(',');
     if (checksums.some((c) => !/^[a-z0-9]+=[A-Za-z0-9+/_=-]+$/i.test(c))) {
-      report('GEMFILE_BAD_CHECKSUM', 'warning', lineRange(index, line),
-        `${file} line ${line + 1}: expected comma-separated \`algorithm=digest\` items`);
+      report(
+        'GEMFILE_BAD_CHECKSUM',
+        'warning',
+        lineRange(index, line),
+        `${file} line ${line + 1}: expected comma-separated \`algorithm=digest\` items`,
+      );
       return;
     }
     const start = field === '' ? spec.end : spec.end + rest.indexOf(field[0]);
@@ -246,9 +300,13 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     const added = checksums.filter((c) => !earlier.checksums.includes(c));
     if (added.length > 0) {
       earlier.checksums.push(...added);
-      report('GEMFILE_CHECKSUM_CONFLICT', 'error', lineRange(index, line),
+      report(
+        'GEMFILE_CHECKSUM_CONFLICT',
+        'error',
+        lineRange(index, line),
         `${file} line ${line + 1}: ${spec.name} (${spec.versionText}) is listed again ` +
-          `with other checksums than on line ${earlier.line + 1}`);
+          `with other checksums than on line ${earlier.line + 1}`,
+      );
     }
   }
 
@@ -274,8 +332,12 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     }
     for (const [key, found] of checksumLines) {
       if (used.has(key)) continue;
-      report('GEMFILE_CHECKSUM_UNUSED', 'information', lineRange(index, found.line),
-        `${file} line ${found.line + 1}: CHECKSUMS lists a gem that no spec pins`);
+      report(
+        'GEMFILE_CHECKSUM_UNUSED',
+        'information',
+        lineRange(index, found.line),
+        `${file} line ${found.line + 1}: CHECKSUMS lists a gem that no spec pins`,
+      );
     }
   }
 }
@@ -304,7 +366,8 @@ function specPurl(s: Source, name: string, version: string, platform?: string): 
   if (platform && platform !== 'ruby') qualifiers.platform = platform;
   if (s.section === 'GIT') {
     const remote = s.options.get('remote') ?? '';
-    qualifiers.vcs_url = `${remote.startsWith('git+') ? '' : 'git+'}${remote}@${s.options.get('revision')}`;
+    const scheme = remote.startsWith('git+') ? '' : 'git+';
+    qualifiers.vcs_url = `${scheme}${remote}@${s.options.get('revision')}`;
   } else {
     // LIMITATION: a GEM section with several `remote:` lines (Bundler 1.x) does not say which
     // remote served a gem; the first non-rubygems.org remote is named, so a gem that actually
@@ -312,7 +375,9 @@ function specPurl(s: Source, name: string, version: string, platform?: string): 
     const other = s.remotes.find((r) => r !== '' && !RUBYGEMS_REMOTES.has(r));
     if (other) qualifiers.repository_url = other;
     if (s.section === 'PLUGIN SOURCE' && !other) {
-      qualifiers.repository_url = s.options.get('type') ? `plugin:${s.options.get('type')}` : 'plugin';
+      qualifiers.repository_url = s.options.get('type')
+        ? `plugin:${s.options.get('type')}`
+        : 'plugin';
     }
   }
   if (!qualifiers.vcs_url && !qualifiers.repository_url) return gemPurl(name, version, platform);

@@ -154,6 +154,11 @@ function readProperties(element: XmlElement | undefined): Map<string, PropertyDe
 }
 
 /** Maven's dependency management key: groupId:artifactId:type[:classifier]. */
-export function managementKey(groupId: string, artifactId: string, type?: string, classifier?: string): string {
+export function managementKey(
+  groupId: string,
+  artifactId: string,
+  type?: string,
+  classifier?: string,
+): string {
   return `${groupId}:${artifactId}:${type || 'jar'}${classifier ? `:${classifier}` : ''}`;
 }

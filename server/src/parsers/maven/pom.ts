@@ -57,16 +57,27 @@ export function parsePom(text: string, options: ParseOptions): ParseResult {
  * dependencies) plus the `<parent>`, with versions resolved through properties, parents and
  * imported BOMs as Maven resolves them. `text` must already be decoded (see decodePom).
  */
-export function parsePomWith(text: string, options: ParseOptions, settings: MavenSettings): ParseResult {
+export function parsePomWith(
+  text: string,
+  options: ParseOptions,
+  settings: MavenSettings,
+): ParseResult {
   const index = new LineIndex(text);
   const dependencies: Dependency[] = [];
   const problems: ParseProblem[] = [];
   const report = (code: string, severity: ProblemSeverity, range: Range, message: string): void => {
     problems.push({ code, severity, range, message });
   };
-  const result = (ok: boolean): ParseResult => ({ format: 'pom', ecosystem: 'maven', dependencies, problems, ok });
+  const result = (ok: boolean): ParseResult => ({
+    format: 'pom',
+    ecosystem: 'maven',
+    dependencies,
+    problems,
+    ok,
+  });
   const where = (range: Range): string =>
-    `${path.basename(options.path)} line ${range.start.line + 1}, column ${range.start.character + 1}`;
+    `${path.basename(options.path)} line ${range.start.line + 1}, ` +
+    `column ${range.start.character + 1}`;
 
   const doc = readXml(text);
   let ok = true;
@@ -76,16 +87,32 @@ export function parsePomWith(text: string, options: ParseOptions, settings: Mave
     report(doc.error.code, 'error', range, `${where(range)}: ${doc.error.message}`);
   }
   if (!doc.root) {
-    if (ok) report('POM_NOT_A_PROJECT', 'error', index.rangeOf(0, 0), `${path.basename(options.path)}: no XML element`);
+    if (ok)
+      report(
+        'POM_NOT_A_PROJECT',
+        'error',
+        index.rangeOf(0, 0),
+        `${path.basename(options.path)}: no XML element`,
+      );
     return result(false);
   }
   if (doc.root.name !== 'project') {
     const range = index.rangeOf(doc.root.start, doc.root.start + doc.root.name.length + 1);
-    report('POM_NOT_A_PROJECT', 'error', range, `${where(range)}: expected <project> as the root element, found <${doc.root.name}>`);
+    report(
+      'POM_NOT_A_PROJECT',
+      'error',
+      range,
+      `${where(range)}: expected <project> as the root element, found <${doc.root.name}>`,
+    );
     return result(false);
   }
 
-  const source = { uri: fileUri(options.path), path: path.resolve(options.path), index, fromRepository: false };
+  const source = {
+    uri: fileUri(options.path),
+    path: path.resolve(options.path),
+    index,
+    fromRepository: false,
+  };
   const model = readModel(doc.root, source);
   const resolver = newResolver(options, settings);
   const { chain, missing: parentMissing, localParent } = resolver.chain(model);
@@ -93,21 +120,28 @@ export function parsePomWith(text: string, options: ParseOptions, settings: Mave
 
   if (model.parent) {
     const range = elementRange(source, model.parent.element);
-    if (parentMissing) report('POM_PARENT_NOT_FOUND', 'warning', range, `${where(range)}: ${parentMissing}`);
+    if (parentMissing)
+      report('POM_PARENT_NOT_FOUND', 'warning', range, `${where(range)}: ${parentMissing}`);
     dependencies.push(parentEntry(model, interpolator, localParent, range));
   }
 
   let managed: Map<string, ManagedVersion> | undefined;
-  const managedVersions = (): Map<string, ManagedVersion> => (managed ??= resolver.managedVersions(chain));
+  const managedVersions = (): Map<string, ManagedVersion> =>
+    (managed ??= resolver.managedVersions(chain));
 
   for (const decl of model.decls) {
     if (decl.section === 'dependencyManagement' && decl.scope === 'import' && decl.type === 'pom') {
       const bom = resolver.importedBom(decl, interpolator);
       if (!bom.model) {
         const range = elementRange(source, decl.element);
-        report('POM_BOM_NOT_FOUND', 'warning', range,
-          `${where(range)}: imported BOM ${bom.coordinates} is not in the local Maven repository; ` +
-            'versions it manages stay unresolved (run `mvn dependency:resolve` once)');
+        report(
+          'POM_BOM_NOT_FOUND',
+          'warning',
+          range,
+          `${where(range)}: imported BOM ${bom.coordinates} is not in the local Maven ` +
+            'repository; ' +
+            'versions it manages stay unresolved (run `mvn dependency:resolve` once)',
+        );
       }
     }
     const dep = entry(decl);
@@ -119,8 +153,12 @@ export function parsePomWith(text: string, options: ParseOptions, settings: Mave
   function entry(decl: DependencyDecl): Dependency | undefined {
     const range = elementRange(source, decl.element);
     if (!decl.groupId || !decl.artifactId) {
-      report('POM_DEPENDENCY_INCOMPLETE', 'warning', range,
-        `${where(range)}: expected <groupId> and <artifactId> in <dependency>`);
+      report(
+        'POM_DEPENDENCY_INCOMPLETE',
+        'warning',
+        range,
+        `${where(range)}: expected <groupId> and <artifactId> in <dependency>`,
+      );
       return undefined;
     }
     // Coordinates may use properties too; a missing one there makes the artifact unknown.
@@ -132,7 +170,11 @@ export function parsePomWith(text: string, options: ParseOptions, settings: Mave
     const classifier = resolve(decl.classifier);
     const type = resolve(decl.type);
     const scope = resolve(decl.scope);
-    const trace: Trace = { related: [...coordinates.related], missing: [], conditional: coordinates.conditional };
+    const trace: Trace = {
+      related: [...coordinates.related],
+      missing: [],
+      conditional: coordinates.conditional,
+    };
 
     const details: DependencyDetails = { section: decl.section };
     if (scope ?? decl.scope) details.scope = scope ?? decl.scope;
@@ -156,7 +198,9 @@ export function parsePomWith(text: string, options: ParseOptions, settings: Mave
     if (decl.version) {
       version = interpolator.resolve(decl.version, trace, decl.profile);
     } else if (decl.section === 'dependencies' && groupId && artifactId) {
-      managedFrom = managedVersions().get(managementKey(groupId, artifactId, resolved.type, resolved.classifier));
+      managedFrom = managedVersions().get(
+        managementKey(groupId, artifactId, resolved.type, resolved.classifier),
+      );
       if (managedFrom) {
         version = managedFrom.version;
         trace.related.push(...managedFrom.trace.related);
@@ -171,23 +215,33 @@ export function parsePomWith(text: string, options: ParseOptions, settings: Mave
 
     if (coordinates.missing.length > 0) {
       dep.version = version;
-      dep.hint = `the coordinates use ${missingText(coordinates)}, which has no value here ` +
+      dep.hint =
+        `the coordinates use ${missingText(coordinates)}, which has no value here ` +
         '(properties from build extensions, the environment or the command line are not known)';
       report('POM_UNRESOLVED_PROPERTY', 'warning', range, `${where(range)}: ${dep.hint}`);
       return dep;
     }
     if (version === null) {
       dep.hint = unresolvedHint(decl, trace, managedFrom, parentMissing);
-      report(decl.version || managedFrom ? 'POM_UNRESOLVED_PROPERTY' : 'POM_VERSION_MISSING', 'warning', range,
-        `${where(range)}: ${dep.hint}`);
+      report(
+        decl.version || managedFrom ? 'POM_UNRESOLVED_PROPERTY' : 'POM_VERSION_MISSING',
+        'warning',
+        range,
+        `${where(range)}: ${dep.hint}`,
+      );
       return dep;
     }
     dep.version = version;
     if (isRange(version)) {
       dep.hint = 'version range, not a pin';
-      report('POM_VERSION_RANGE', 'information', range,
-        `${where(range)}: ${dep.name} uses the version range ${version}; Maven picks the version at ` +
-          'build time, so no single artifact can be checked');
+      report(
+        'POM_VERSION_RANGE',
+        'information',
+        range,
+        `${where(range)}: ${dep.name} uses the version range ${version}; ` +
+          'Maven picks the version at ' +
+          'build time, so no single artifact can be checked',
+      );
       return dep;
     }
     if (version === 'LATEST' || version === 'RELEASE') {
@@ -220,7 +274,12 @@ export function managedVersionsOf(
   const out = new Map<string, { version: string | null; conditional: boolean }>();
   if (!doc.root || doc.root.name !== 'project') return out;
   const index = new LineIndex(text);
-  const source = { uri: fileUri(options.path), path: path.resolve(options.path), index, fromRepository: false };
+  const source = {
+    uri: fileUri(options.path),
+    path: path.resolve(options.path),
+    index,
+    fromRepository: false,
+  };
   const resolver = newResolver(options, settings);
   const { chain } = resolver.chain(readModel(doc.root, source));
   for (const [key, managed] of resolver.managedVersions(chain)) {
@@ -230,7 +289,12 @@ export function managedVersionsOf(
 }
 
 /** The `<parent>` as an entry: a repository artifact, or a module of this workspace. */
-function parentEntry(model: PomModel, interpolator: Interpolator, local: boolean, range: Range): Dependency {
+function parentEntry(
+  model: PomModel,
+  interpolator: Interpolator,
+  local: boolean,
+  range: Range,
+): Dependency {
   const parent = model.parent!;
   const trace = newTrace();
   const version = parent.version ? interpolator.resolve(parent.version, trace) : null;
@@ -246,7 +310,8 @@ function parentEntry(model: PomModel, interpolator: Interpolator, local: boolean
     details: { section: 'parent', type: 'pom' },
   };
   if (local) dep.hint = 'parent POM of this workspace, not a repository artifact';
-  else if (!version || !parent.groupId || !parent.artifactId) dep.hint = 'the parent has no resolvable coordinates';
+  else if (!version || !parent.groupId || !parent.artifactId)
+    dep.hint = 'the parent has no resolvable coordinates';
   else dep.purl = mavenPurl(parent.groupId, parent.artifactId, version, undefined, 'pom');
   return dep;
 }
@@ -269,12 +334,17 @@ function unresolvedHint(
 ): string {
   const because = parentMissing ? ` (${parentMissing})` : '';
   if (decl.version || managed) {
-    return `the version uses ${missingText(trace)}, which is not defined in this POM, its parents ` +
-      `or imported BOMs${because}`;
+    return (
+      `the version uses ${missingText(trace)}, which is not defined in this POM, its parents ` +
+      `or imported BOMs${because}`
+    );
   }
   if (decl.section === 'dependencies') {
-    return `no <version> and no dependencyManagement entry for ${decl.groupId}:${decl.artifactId} ` +
-      `in this POM, its parents or imported BOMs${because}`;
+    return (
+      `no <version> and no dependencyManagement entry for ${decl.groupId}:${decl.artifactId} ` +
+      `in this POM, its parents or imported BOMs${because}`
+    );
   }
-  return `no <version> in this ${decl.section === 'plugin' ? 'plugin dependency' : 'managed dependency'}`;
+  const what = decl.section === 'plugin' ? 'plugin dependency' : 'managed dependency';
+  return `no <version> in this ${what}`;
 }

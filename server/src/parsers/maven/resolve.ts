@@ -65,10 +65,15 @@ export class Resolver {
       return { local: false, reason: 'the <parent> element lacks groupId, artifactId or version' };
     }
     if (!model.source.fromRepository && parent.relativePath !== '') {
-      let candidate = path.resolve(path.dirname(model.source.path), parent.relativePath ?? '../pom.xml');
-      if (!candidate.endsWith('.xml') && !candidate.endsWith('.pom')) candidate = path.join(candidate, 'pom.xml');
+      let candidate = path.resolve(
+        path.dirname(model.source.path),
+        parent.relativePath ?? '../pom.xml',
+      );
+      if (!candidate.endsWith('.xml') && !candidate.endsWith('.pom'))
+        candidate = path.join(candidate, 'pom.xml');
       const found = this.load(candidate, false);
-      if (found && matches(found, groupId, artifactId, version)) return { model: found, local: true };
+      if (found && matches(found, groupId, artifactId, version))
+        return { model: found, local: true };
     }
     const fromRepository = this.fromRepository(groupId, artifactId, version);
     if (fromRepository) return { model: fromRepository, local: false };
@@ -76,7 +81,8 @@ export class Resolver {
       local: false,
       reason:
         `parent ${groupId}:${artifactId}:${version} is neither at ` +
-        `${parent.relativePath || '../pom.xml'} nor in the local Maven repository (${this.localRepository})`,
+        `${parent.relativePath || '../pom.xml'} nor in the local Maven repository ` +
+        `(${this.localRepository})`,
     };
   }
 
@@ -99,7 +105,7 @@ export class Resolver {
     const seen = new Set([model.source.path]);
     let missing: string | undefined;
     let localParent = false;
-    for (let current = model; current.parent; ) {
+    for (let current = model; current.parent;) {
       const found = this.parentOf(current);
       if (current === model) localParent = found.local;
       if (!found.model) {
@@ -122,7 +128,10 @@ export class Resolver {
    * BOMs), interpolated as Maven does: inherited entries with this POM's properties, an
    * imported BOM's entries with the BOM's own. Cached per POM file.
    */
-  managedVersions(chain: PomModel[], visiting: Set<string> = new Set()): Map<string, ManagedVersion> {
+  managedVersions(
+    chain: PomModel[],
+    visiting: Set<string> = new Set(),
+  ): Map<string, ManagedVersion> {
     const cacheKey = chain[0].source.path;
     const cached = this.managed.get(cacheKey);
     if (cached) return cached;
@@ -134,7 +143,8 @@ export class Resolver {
     for (const inProfile of [false, true]) {
       for (const model of chain) {
         for (const decl of model.decls) {
-          if (decl.section !== 'dependencyManagement' || Boolean(decl.profile) !== inProfile) continue;
+          if (decl.section !== 'dependencyManagement' || Boolean(decl.profile) !== inProfile)
+            continue;
           if (decl.scope === 'import' && decl.type === 'pom') {
             imports.push({ decl, model });
             continue;
@@ -147,14 +157,21 @@ export class Resolver {
           const classifier = decl.classifier
             ? interpolator.resolve(decl.classifier, trace, decl.profile)
             : undefined;
-          const key = managementKey(groupId, artifactId, type ?? decl.type, classifier ?? decl.classifier);
+          const key = managementKey(
+            groupId,
+            artifactId,
+            type ?? decl.type,
+            classifier ?? decl.classifier,
+          );
           if (out.has(key)) continue;
           trace.related.push({
             uri: model.source.uri,
             range: elementRange(model.source, decl.element),
             message: model === chain[0] ? 'managed version' : `managed version in ${label(model)}`,
           });
-          const version = decl.version ? interpolator.resolve(decl.version, trace, decl.profile) : null;
+          const version = decl.version
+            ? interpolator.resolve(decl.version, trace, decl.profile)
+            : null;
           trace.conditional ||= Boolean(decl.profile);
           out.set(key, { version, trace });
         }
@@ -190,12 +207,19 @@ export class Resolver {
   }
 
   /** Resolves an import-scoped dependency to the BOM's model in the local repository. */
-  importedBom(decl: DependencyDecl, interpolator: Interpolator): { model?: PomModel; coordinates: string } {
+  importedBom(
+    decl: DependencyDecl,
+    interpolator: Interpolator,
+  ): { model?: PomModel; coordinates: string } {
     const trace = newTrace();
     const groupId = interpolator.resolve(decl.groupId ?? '', trace, decl.profile);
     const artifactId = interpolator.resolve(decl.artifactId ?? '', trace, decl.profile);
     const version = interpolator.resolve(decl.version ?? '', trace, decl.profile);
-    const coordinates = `${groupId ?? decl.groupId}:${artifactId ?? decl.artifactId}:${version ?? decl.version}`;
+    const coordinates = [
+      groupId ?? decl.groupId,
+      artifactId ?? decl.artifactId,
+      version ?? decl.version,
+    ].join(':');
     if (!groupId || !artifactId || !version) return { coordinates };
     return { model: this.fromRepository(groupId, artifactId, version), coordinates };
   }
@@ -216,7 +240,12 @@ export class Resolver {
     if (text !== undefined) {
       const doc = readXml(text);
       if (doc.root && !doc.error && doc.root.name === 'project') {
-        const source = { uri: fileUri(file), path: file, index: new LineIndex(text), fromRepository };
+        const source = {
+          uri: fileUri(file),
+          path: file,
+          index: new LineIndex(text),
+          fromRepository,
+        };
         model = readModel(doc.root, source);
       }
     }
@@ -302,7 +331,12 @@ export class Interpolator {
     if (PROJECT_PREFIX.test(name) || name.startsWith('parent.')) {
       const field = name.replace(PROJECT_PREFIX, '');
       const at = (model: PomModel, element: XmlElement | undefined, what: string): void => {
-        if (element) trace.related.push({ uri: model.source.uri, range: elementRange(model.source, element), message: what });
+        if (element)
+          trace.related.push({
+            uri: model.source.uri,
+            range: elementRange(model.source, element),
+            message: what,
+          });
       };
       switch (field) {
         case 'version':
@@ -351,7 +385,10 @@ export class Interpolator {
     return undefined;
   }
 
-  private profileProperty(name: string, profile?: string): { decl: PropertyDecl; model: PomModel } | undefined {
+  private profileProperty(
+    name: string,
+    profile?: string,
+  ): { decl: PropertyDecl; model: PomModel } | undefined {
     for (const model of this.chain) {
       for (const p of model.profiles) {
         if (profile !== undefined && (model !== this.chain[0] || p.id !== profile)) continue;
@@ -363,6 +400,10 @@ export class Interpolator {
   }
 
   private note(trace: Trace, decl: PropertyDecl, model: PomModel, message: string): void {
-    trace.related.push({ uri: model.source.uri, range: elementRange(model.source, decl.element), message });
+    trace.related.push({
+      uri: model.source.uri,
+      range: elementRange(model.source, decl.element),
+      message,
+    });
   }
 }

@@ -121,7 +121,10 @@ export function childText(element: XmlElement | undefined, name: string): string
 }
 
 /** Follows a path of child names, e.g. `build/plugins`. */
-export function descend(element: XmlElement | undefined, ...names: string[]): XmlElement | undefined {
+export function descend(
+  element: XmlElement | undefined,
+  ...names: string[]
+): XmlElement | undefined {
   let current = element;
   for (const name of names) current = child(current, name);
   return current;
