@@ -88,14 +88,10 @@ export class Resolver {
 
   /** The POM a repository holds for these coordinates, or undefined. */
   fromRepository(groupId: string, artifactId: string, version: string): PomModel | undefined {
-    if (/[\\/]|\.\./.test(artifactId + version) || groupId.includes('..')) return undefined;
-    const file = path.join(
-      this.localRepository,
-      ...groupId.split('.'),
-      artifactId,
-      version,
-      `${artifactId}-${version}.pom`,
-    );
+    // Coordinates come from the edited POM: they must never name a path outside the repository.
+    const parts = [...groupId.split('.'), artifactId, version];
+    if (parts.some((p) => p === '' || p === '.' || p === '..' || /[\\/]/.test(p))) return undefined;
+    const file = path.join(this.localRepository, ...parts, `${artifactId}-${version}.pom`);
     return this.load(file, true);
   }
 
