@@ -30,7 +30,8 @@ after(() => {
 function go(args: string[], cwd: string): string {
   const run = spawnSync('go', args, { cwd, env: GO_ENV, encoding: 'utf8', timeout: 240_000 });
   if (run.error) {
-    throw new Error(`the go command is needed for this test: install Go 1.21 or later (${run.error.message})`);
+    throw new Error('the go command is needed for this test: install Go 1.21 or later '
+      + `(${run.error.message})`);
   }
   assert.equal(run.status, 0, `go ${args.join(' ')} failed (it needs the Go module proxy): ${run.stderr}`);
   return run.stdout;

@@ -33,11 +33,13 @@ test('malformed lines: a positioned problem each, every other line still read', 
       [11, 'GOSUM_CONFLICTING_HASH', 'error'],
     ],
   );
-  assert.equal(result.problems[0].message, 'go.work.sum line 3: expected 3 fields (`<module> <version> <hash>`), found 2');
-  assert.equal(result.problems[1].message, 'go.work.sum line 4: expected 3 fields (`<module> <version> <hash>`), found 5');
-  assert.match(result.problems[2].message, /^go\.work\.sum line 6: expected a version such as `v1\.2\.3`.*found `0\.17\.0`$/);
-  assert.match(result.problems[3].message, /^go\.work\.sum line 7: expected `h1:` followed by 44 characters of base64/);
-  assert.match(result.problems[6].message, /another hash for github\.com\/google\/uuid@v1\.6\.0 than on line 1/);
+  const messages = result.problems.map((p) => p.message);
+  const fields = 'expected 3 fields (`<module> <version> <hash>`)';
+  assert.equal(messages[0], `go.work.sum line 3: ${fields}, found 2`);
+  assert.equal(messages[1], `go.work.sum line 4: ${fields}, found 5`);
+  assert.match(messages[2], /^go\.work\.sum line 6: expected a version such as `v1\.2\.3`.*found `0\.17\.0`$/);
+  assert.match(messages[3], /^go\.work\.sum line 7: expected `h1:` followed by 44 characters of base64/);
+  assert.match(messages[6], /another hash for github\.com\/google\/uuid@v1\.6\.0 than on line 1/);
   for (const p of result.problems) {
     assert.equal(p.range.start.character, 0);
     assert.ok(p.range.end.character > 0, 'the whole line');
@@ -67,7 +69,8 @@ test('merge conflict markers: an error at each marker line, ok false, both sides
     [4, 'GOSUM_CONFLICT_MARKER', 'error'],
     [6, 'GOSUM_CONFLICT_MARKER', 'error'],
   ]);
-  assert.deepEqual(result.problems[0].range, { start: { line: 2, character: 0 }, end: { line: 2, character: 12 } });
+  assert.deepEqual(result.problems[0].range,
+    { start: { line: 2, character: 0 }, end: { line: 2, character: 12 } });
   assert.deepEqual(result.dependencies.map((d) => [d.range.start.line, d.version, d.checksumOf]), [
     [0, 'v1.6.0', 'zip'],
     [1, 'v1.6.0', 'go.mod'],
@@ -109,8 +112,10 @@ test('a byte order mark before the first line is tolerated', () => {
 
 test('pseudo-versions and +incompatible are kept as written', () => {
   const text = [
-    'github.com/docker/docker v1.4.2-0.20190924003213-a8608b5b67c7 h1:Cvj7S8I4Xpx78KAl6TwTmMHuHlZ/0SM60NUneGJQ7IE=',
-    'github.com/Azure/azure-sdk-for-go v38.0.0+incompatible/go.mod h1:9XXNKU+eRnpl9moKnB4QOLf1HestfXbmab5FXxiDBjc=',
+    'github.com/docker/docker v1.4.2-0.20190924003213-a8608b5b67c7 '
+      + 'h1:Cvj7S8I4Xpx78KAl6TwTmMHuHlZ/0SM60NUneGJQ7IE=',
+    'github.com/Azure/azure-sdk-for-go v38.0.0+incompatible/go.mod '
+      + 'h1:9XXNKU+eRnpl9moKnB4QOLf1HestfXbmab5FXxiDBjc=',
   ].join('\n');
   const result = parse(text);
   assert.deepEqual(result.problems, []);

@@ -72,7 +72,9 @@ function folderFor(lockfile: string, packageJson?: string): string {
     name: rootEntry.name ?? lock.name ?? 'root',
     version: rootEntry.version ?? lock.version ?? '0.0.0',
   };
-  for (const key of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'workspaces']) {
+  const copied = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies',
+    'workspaces'];
+  for (const key of copied) {
     if (rootEntry[key]) manifest[key] = rootEntry[key];
   }
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
@@ -84,7 +86,8 @@ async function compareWithArborist(dir: string, label: string): Promise<Dependen
   const text = fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8');
   const ours = parsePackageLock(text, { path: path.join(dir, 'package-lock.json') });
   assert.equal(ours.ok, true, `${label}: parsed`);
-  assert.deepEqual(ours.problems.filter((p) => p.severity === 'error' || p.severity === 'warning'), [], label);
+  const serious = ours.problems.filter((p) => p.severity === 'error' || p.severity === 'warning');
+  assert.deepEqual(serious, [], label);
 
   const tree = await new Arborist({ path: dir }).loadVirtual();
   const theirs = [...tree.inventory.values()].filter((n) => !n.isRoot);
@@ -97,7 +100,8 @@ async function compareWithArborist(dir: string, label: string): Promise<Dependen
     if (node.isLink) {
       assert.equal(mine.source, 'link', `${label}: ${node.location} is a link`);
       assert.equal(mine.version, null);
-      assert.ok(mine.hint?.includes(node.target?.location ?? '\0'), `${label}: ${node.location} names its target`);
+      const target = node.target?.location ?? '\0';
+      assert.ok(mine.hint?.includes(target), `${label}: ${node.location} names its target`);
       continue;
     }
     assert.equal(mine.name, node.packageName, `${label}: name at ${node.location}`);

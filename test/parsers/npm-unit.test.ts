@@ -19,7 +19,8 @@ function parse(text: string, file = 'package-lock.json'): ParseResult {
 
 function byPath(result: ParseResult, nodePath: string): Dependency {
   const found = result.dependencies.find((d) => d.details?.path === nodePath);
-  assert.ok(found, `an entry at ${nodePath}; have ${result.dependencies.map((d) => d.details?.path).join(', ')}`);
+  const have = result.dependencies.map((d) => d.details?.path).join(', ');
+  assert.ok(found, `an entry at ${nodePath}; have ${have}`);
   return found;
 }
 
@@ -33,7 +34,8 @@ function slice(text: string, d: Dependency): string {
     starts.push(offset);
     offset += line.length + (breaks[i]?.length ?? 0);
   });
-  return text.slice(starts[d.range.start.line] + d.range.start.character, starts[d.range.end.line] + d.range.end.character);
+  const { start, end } = d.range;
+  return text.slice(starts[start.line] + start.character, starts[end.line] + end.character);
 }
 
 test('v3: alias names come from the entry, scoped names from nested keys', () => {
@@ -47,7 +49,8 @@ test('v3: alias names come from the entry, scoped names from nested keys', () =>
       ['node_modules/@types/node', '@types/node', '20.19.0', 'pkg:npm/%40types/node@20.19.0'],
       ['node_modules/cf', '@babel/code-frame', '7.0.0', 'pkg:npm/%40babel/code-frame@7.0.0'],
       ['node_modules/outer', 'outer', '1.0.0', 'pkg:npm/outer@1.0.0'],
-      ['node_modules/outer/node_modules/@scope/inner', '@scope/inner', '2.0.0', 'pkg:npm/%40scope/inner@2.0.0'],
+      ['node_modules/outer/node_modules/@scope/inner', '@scope/inner', '2.0.0',
+        'pkg:npm/%40scope/inner@2.0.0'],
       ['node_modules/sw', 'string-width', '4.2.0', 'pkg:npm/string-width@4.2.0'],
     ],
   );
@@ -169,9 +172,13 @@ test('odd shapes and wrong types: a problem on the entry, the rest of the file s
     [
       ['NPM_FIELD_TYPE', 'warning', 13, 'npm-shrinkwrap.json line 14: expected a string for `version`'],
       ['NPM_FIELD_TYPE', 'warning', 14, 'npm-shrinkwrap.json line 15: expected true or false for `dev`'],
-      ['NPM_ENTRY_TYPE', 'warning', 16, 'npm-shrinkwrap.json line 17: expected an object for package `node_modules/not-an-object`'],
-      ['NPM_UNKNOWN_FIELD', 'hint', 20, 'npm-shrinkwrap.json line 21: unknown field `someFutureField` (ignored)'],
-      ['NPM_DUPLICATE_KEY', 'warning', 22, 'npm-shrinkwrap.json line 23: `node_modules/dup` appears again on line 26; npm reads only the last'],
+      ['NPM_ENTRY_TYPE', 'warning', 16,
+        'npm-shrinkwrap.json line 17: expected an object for package `node_modules/not-an-object`'],
+      ['NPM_UNKNOWN_FIELD', 'hint', 20,
+        'npm-shrinkwrap.json line 21: unknown field `someFutureField` (ignored)'],
+      ['NPM_DUPLICATE_KEY', 'warning', 22,
+        'npm-shrinkwrap.json line 23: `node_modules/dup` appears again on line 26; '
+          + 'npm reads only the last'],
     ],
   );
   assert.deepEqual(result.dependencies.map((d) => [d.details?.path, d.version, d.purl]), [
@@ -202,7 +209,8 @@ test('a byte order mark is tolerated and offsets stay those of the given text', 
 });
 
 test('ranges count UTF-16 code units', () => {
-  const text = '{"lockfileVersion":3,"packages":{"":{"name":"\u{1F600}x"},"node_modules/a":{"version":"1.0.0"}}}';
+  const text = '{"lockfileVersion":3,"packages":{"":{"name":"\u{1F600}x"},'
+    + '"node_modules/a":{"version":"1.0.0"}}}';
   const result = parse(text);
   assert.equal(result.dependencies.length, 1);
   const start = text.indexOf('"node_modules/a"');
@@ -225,7 +233,8 @@ test('broken JSON: a positioned error naming what was expected, complete entries
 });
 
 test('JSON syntax: trailing commas, comments, truncation, empty text, other JSON', () => {
-  const trailing = parse('{\n  "lockfileVersion": 3,\n  "packages": {\n    "node_modules/a": { "version": "1.0.0" },\n  }\n}\n');
+  const trailing = parse('{\n  "lockfileVersion": 3,\n  "packages": {\n'
+    + '    "node_modules/a": { "version": "1.0.0" },\n  }\n}\n');
   assert.equal(trailing.ok, false);
   assert.equal(trailing.problems[0].code, 'JSON_SYNTAX');
   assert.deepEqual(trailing.problems[0].range.start, { line: 4, character: 2 });
@@ -242,10 +251,12 @@ test('JSON syntax: trailing commas, comments, truncation, empty text, other JSON
   const cut = parse(truncated);
   assert.equal(cut.ok, false);
   assert.equal(cut.problems[0].code, 'JSON_SYNTAX');
-  assert.match(cut.problems[0].message, /^package-lock\.json line 39: column 5: expected .*found the end of the file$/);
+  assert.match(cut.problems[0].message,
+    /^package-lock\.json line 39: column 5: expected .*found the end of the file$/);
   const inString = parse(full.slice(0, full.indexOf('"node_modules/sw"') + 5));
   assert.match(inString.problems[0].message, /line 39: column 5: expected a closing `"` of the string/);
-  assert.deepEqual(cut.dependencies.map((d) => d.name), ['@types/node', '@babel/code-frame', 'outer', '@scope/inner']);
+  assert.deepEqual(cut.dependencies.map((d) => d.name),
+    ['@types/node', '@babel/code-frame', 'outer', '@scope/inner']);
 
   for (const text of ['', '   \n', '[1, 2]', '"text"', 'null']) {
     const result = parse(text);

@@ -1,7 +1,13 @@
 import * as path from 'node:path';
 import { LineIndex, lineRange } from '../../core/positions';
 import { golangPurl } from '../../core/purl';
-import type { Dependency, ParseProblem, ParseResult, ProblemSeverity, Range } from '../../core/types';
+import type {
+  Dependency,
+  ParseProblem,
+  ParseResult,
+  ProblemSeverity,
+  Range,
+} from '../../core/types';
 import type { ParseOptions } from '../parser';
 
 /*
@@ -13,6 +19,9 @@ import type { ParseOptions } from '../parser';
  */
 
 const GO_MOD_SUFFIX = '/go.mod';
+
+const GO_MOD_ONLY = 'only the go.mod file of this version is pinned: the go command reads it to '
+  + 'select versions and never downloads this version\'s source';
 
 /** `h1:` is SHA-256 over the module's file list (golang.org/x/mod/sumdb/dirhash), base64. */
 const H1 = /^h1:[A-Za-z0-9+/]{43}=$/;
@@ -55,7 +64,8 @@ function readLine(reader: Reader, line: number): SumLine | 'blank' | 'malformed'
 
   if (CONFLICT_MARKER.test(text)) {
     reader.report('GOSUM_CONFLICT_MARKER', 'error', range,
-      'merge conflict marker: resolve the conflict (or run `go mod tidy`) before the go command reads this file');
+      'merge conflict marker: resolve the conflict (or run `go mod tidy`) before the go command '
+        + 'reads this file');
     return 'conflict';
   }
 
@@ -79,10 +89,12 @@ function readLine(reader: Reader, line: number): SumLine | 'blank' | 'malformed'
     if (OTHER_HASH.test(hash) && !hash.startsWith('h1:')) {
       // LIMITATION: only h1 hashes are compared; a line with a newer algorithm is not checked.
       reader.report('GOSUM_UNKNOWN_HASH', 'warning', range,
-        `expected an \`h1:\` hash, found \`${hash.slice(0, hash.indexOf(':') + 1)}\`; this line is not checked`);
+        `expected an \`h1:\` hash, found \`${hash.slice(0, hash.indexOf(':') + 1)}\`; `
+          + 'this line is not checked');
     } else {
       reader.report('GOSUM_BAD_HASH', 'error', range,
-        `expected \`h1:\` followed by 44 characters of base64 (a SHA-256), found \`${hash.slice(0, 60)}\``);
+        'expected `h1:` followed by 44 characters of base64 (a SHA-256), '
+          + `found \`${hash.slice(0, 60)}\``);
     }
     return 'malformed';
   }
@@ -121,9 +133,10 @@ export function parseGoSum(text: string, options: ParseOptions): ParseResult {
     const earlier = seen.get(key);
     const range = lineRange(index, l.line);
     if (earlier && earlier.hash !== l.hash) {
+      const suffix = l.checksumOf === 'go.mod' ? GO_MOD_SUFFIX : '';
       reader.report('GOSUM_CONFLICTING_HASH', 'error', range,
-        `another hash for ${l.module}@${l.version}${l.checksumOf === 'go.mod' ? GO_MOD_SUFFIX : ''} ` +
-        `than on line ${earlier.line + 1}; the go command refuses such a file (checksum mismatch)`);
+        `another hash for ${l.module}@${l.version}${suffix} than on line ${earlier.line + 1}; `
+          + 'the go command refuses such a file (checksum mismatch)');
     }
     seen.set(key, l);
 
@@ -138,9 +151,7 @@ export function parseGoSum(text: string, options: ParseOptions): ParseResult {
       checksumOf: l.checksumOf,
       range,
       source: onlyGoMod ? 'gomod' : 'registry',
-      ...(onlyGoMod
-        ? { hint: 'only the go.mod file of this version is pinned: the go command reads it to select versions and never downloads this version\'s source' }
-        : {}),
+      ...(onlyGoMod ? { hint: GO_MOD_ONLY } : {}),
     });
   }
 

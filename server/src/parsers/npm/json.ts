@@ -130,8 +130,10 @@ export function parseJson(text: string, expand: ExpandPolicy): JsonDocument {
   let root: JsonNode | undefined;
   let error: JsonSyntaxError | undefined;
 
-  const fail = (code: number, offset = scanner.getTokenOffset(), length = scanner.getTokenLength()): never => {
-    error = { code: 'JSON_SYNTAX', offset, length: Math.max(length, 1), expected: describe(source, code, offset) };
+  const fail = (code: number): never => {
+    const offset = scanner.getTokenOffset();
+    const length = Math.max(scanner.getTokenLength(), 1);
+    error = { code: 'JSON_SYNTAX', offset, length, expected: describe(source, code, offset) };
     throw new Stop();
   };
 
@@ -194,8 +196,8 @@ export function parseJson(text: string, expand: ExpandPolicy): JsonDocument {
     if (!node) return;
     node.length = scanner.getTokenOffset() + 1 - node.offset;
     node.closed = true;
-    const parent = stack[stack.length - 1];
-    if (parent?.property) parent.property.length = node.offset + node.length - parent.property.offset;
+    const property = stack[stack.length - 1]?.property;
+    if (property) property.length = node.offset + node.length - property.offset;
   };
 
   /** Reads a member name and its colon; the next token starts the value. */
@@ -230,7 +232,8 @@ export function parseJson(text: string, expand: ExpandPolicy): JsonDocument {
           continue;
         }
         close();
-      } else if (token === STRING || token === NUMBER || token === TRUE || token === FALSE || token === NULL) {
+      } else if (token === STRING || token === NUMBER || token === TRUE || token === FALSE
+        || token === NULL) {
         const frame = stack[stack.length - 1];
         if (!frame || frame.expanded) {
           const raw = scanner.getTokenValue();
@@ -278,9 +281,15 @@ export function parseJson(text: string, expand: ExpandPolicy): JsonDocument {
   return { root, error };
 }
 
+export interface Member {
+  member: JsonNode;
+  key: JsonNode;
+  value: JsonNode | undefined;
+}
+
 /** The members of an expanded object node, as key node and value node. */
-export function members(node: JsonNode): Array<{ member: JsonNode; key: JsonNode; value: JsonNode | undefined }> {
-  const out: Array<{ member: JsonNode; key: JsonNode; value: JsonNode | undefined }> = [];
+export function members(node: JsonNode): Member[] {
+  const out: Member[] = [];
   for (const member of node.children ?? []) {
     const key = member.children?.[0];
     if (key) out.push({ member, key, value: member.children?.[1] });

@@ -42,6 +42,8 @@ const KNOWN_V1_FIELDS = new Set([
   'from',
 ]);
 
+const UNPINNED_GIT = 'git dependency without a pinned commit: its content cannot be checked';
+
 class Reader {
   readonly problems: ParseProblem[] = [];
   readonly dependencies: Dependency[] = [];
@@ -79,7 +81,8 @@ class Reader {
     const value = property(entry, name);
     if (!value) return undefined;
     if (value.type === 'string') return value.value as string;
-    this.report('NPM_FIELD_TYPE', 'warning', this.range(value), `expected a string for \`${name}\``);
+    const what = `expected a string for \`${name}\``;
+    this.report('NPM_FIELD_TYPE', 'warning', this.range(value), what);
     return undefined;
   }
 
@@ -88,7 +91,8 @@ class Reader {
     const value = property(entry, name);
     if (!value) return false;
     if (value.type === 'boolean') return value.value === true;
-    this.report('NPM_FIELD_TYPE', 'warning', this.range(value), `expected true or false for \`${name}\``);
+    const what = `expected true or false for \`${name}\``;
+    this.report('NPM_FIELD_TYPE', 'warning', this.range(value), what);
     return false;
   }
 
@@ -96,7 +100,8 @@ class Reader {
     for (const { key } of members(entry)) {
       const name = key.value as string;
       if (known.has(name)) continue;
-      this.report('NPM_UNKNOWN_FIELD', 'hint', this.range(key), `unknown field \`${name}\` (ignored)`);
+      const what = `unknown field \`${name}\` (ignored)`;
+      this.report('NPM_UNKNOWN_FIELD', 'hint', this.range(key), what);
     }
   }
 
@@ -173,7 +178,7 @@ function readPackage(reader: Reader, key: string, member: JsonNode, entry: JsonN
       source = 'git';
       commit = origin.commit;
       if (commit) purl = gitPurl(name, version, origin.url, commit);
-      else hint = 'git dependency without a pinned commit: its content cannot be checked';
+      else hint = UNPINNED_GIT;
       break;
     case 'local':
       source = 'local';
@@ -223,8 +228,9 @@ function lastMembers(reader: Reader, object: JsonNode): Map<string, JsonNode> {
     const name = key.value as string;
     const earlier = last.get(name);
     if (earlier) {
+      const again = reader.range(member).start.line + 1;
       reader.report('NPM_DUPLICATE_KEY', 'warning', reader.range(earlier),
-        `\`${name}\` appears again on line ${reader.range(member).start.line + 1}; npm reads only the last`);
+        `\`${name}\` appears again on line ${again}; npm reads only the last`);
     }
     last.set(name, member);
   }
@@ -232,13 +238,20 @@ function lastMembers(reader: Reader, object: JsonNode): Map<string, JsonNode> {
 }
 
 /** Reads a v1 `version`, which holds a specifier for aliases, git and local packages. */
-function readV1Package(reader: Reader, folder: string, nodePath: string, member: JsonNode, entry: JsonNode): void {
+function readV1Package(
+  reader: Reader,
+  folder: string,
+  nodePath: string,
+  member: JsonNode,
+  entry: JsonNode,
+): void {
   const range = reader.range(member);
   reader.unknownFields(entry, KNOWN_V1_FIELDS);
 
   const written = reader.string(entry, 'version');
   const resolved = reader.string(entry, 'resolved');
-  const flags = FLAGS.filter((flag) => reader.boolean(entry, flag === 'inBundle' ? 'bundled' : flag));
+  const flags = FLAGS.filter((flag) =>
+    reader.boolean(entry, flag === 'inBundle' ? 'bundled' : flag));
   const { checksum, checksums } = reader.integrity(entry);
   const details = { path: nodePath, ...(flags.length ? { flags } : {}) };
 
@@ -260,7 +273,7 @@ function readV1Package(reader: Reader, folder: string, nodePath: string, member:
       purl: commit ? gitPurl(name, null, origin.url, commit) : null,
       checksum, checksums, range, source: 'git',
       details: commit ? { ...details, commit } : details,
-      ...(commit ? {} : { hint: 'git dependency without a pinned commit: its content cannot be checked' }),
+      ...(commit ? {} : { hint: UNPINNED_GIT }),
     });
     return;
   }
@@ -319,7 +332,8 @@ function readDependencies(reader: Reader, top: JsonNode): void {
     if (!nested) continue;
     if (nested.type === 'object') stack.push(frame(nested, nodePath));
     else if (reader.isComplete(nested)) {
-      reader.report('NPM_FIELD_TYPE', 'warning', reader.range(nested), 'expected an object for `dependencies`');
+      reader.report('NPM_FIELD_TYPE', 'warning', reader.range(nested),
+        'expected an object for `dependencies`');
     }
   }
 }
@@ -362,7 +376,8 @@ export function parsePackageLock(text: string, options: ParseOptions): ParseResu
   const reader = new Reader(text, file, error ? error.offset : text.length);
 
   if (error) {
-    const range = reader.index.rangeOf(error.offset, Math.min(error.offset + error.length, text.length));
+    const stop = Math.min(error.offset + error.length, text.length);
+    const range = reader.index.rangeOf(error.offset, stop);
     const column = range.start.character + 1;
     reader.report(error.code, 'error', range, `column ${column}: expected ${error.expected}`);
   }
@@ -371,14 +386,16 @@ export function parsePackageLock(text: string, options: ParseOptions): ParseResu
   if (!root || root.type !== 'object') {
     if (!error) {
       const range = root ? reader.range(root) : reader.index.rangeOf(0, 0);
-      reader.report('NPM_NOT_LOCKFILE', 'error', range, 'expected a JSON object with `lockfileVersion`');
+      reader.report('NPM_NOT_LOCKFILE', 'error', range,
+        'expected a JSON object with `lockfileVersion`');
     }
     return result(reader, false);
   }
 
   const lockfileVersion = property(root, 'lockfileVersion');
   if (!lockfileVersion && !error) {
-    reader.report('NPM_NO_LOCKFILE_VERSION', 'warning', reader.index.rangeOf(root.offset, root.offset + 1),
+    const brace = reader.index.rangeOf(root.offset, root.offset + 1);
+    reader.report('NPM_NO_LOCKFILE_VERSION', 'warning', brace,
       'expected `lockfileVersion` (1, 2 or 3); reading the file as best it can');
   } else if (lockfileVersion && ![1, 2, 3].includes(lockfileVersion.value as number)) {
     reader.report('NPM_LOCKFILE_VERSION', 'warning', reader.range(lockfileVersion),
@@ -392,14 +409,16 @@ export function parsePackageLock(text: string, options: ParseOptions): ParseResu
     return result(reader, !error);
   }
   if (packages) {
-    reader.report('NPM_FIELD_TYPE', 'error', reader.range(packages), 'expected an object for `packages`');
+    reader.report('NPM_FIELD_TYPE', 'error', reader.range(packages),
+      'expected an object for `packages`');
   }
   if (dependencies?.type === 'object') {
     readDependencies(reader, dependencies);
     return result(reader, !error);
   }
   if (dependencies) {
-    reader.report('NPM_FIELD_TYPE', 'error', reader.range(dependencies), 'expected an object for `dependencies`');
+    reader.report('NPM_FIELD_TYPE', 'error', reader.range(dependencies),
+      'expected an object for `dependencies`');
     return result(reader, false);
   }
   return result(reader, !error && !packages);

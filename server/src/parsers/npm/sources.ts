@@ -23,7 +23,7 @@ const GIT_URL = /^(?:git\+[a-z]+:|git:)/i;
 const SHORTHAND = /^(github|gitlab|bitbucket|gist):/i;
 const COMMIT = /^[0-9a-f]{7,64}$/i;
 
-/** Reads a `resolved` URL or a v1 specifier; registry tarballs and plain versions are `registry`. */
+/** Reads a `resolved` URL or a v1 specifier; registry tarballs and versions are `registry`. */
 export function originOf(spec: string): NpmOrigin {
   if (GIT_URL.test(spec) || SHORTHAND.test(spec)) {
     const hash = spec.indexOf('#');
@@ -65,7 +65,12 @@ export function vcsUrl(gitUrl: string, commit: string): string {
 }
 
 /** The purl of a package fetched from git at one commit: the commit is part of its identity. */
-export function gitPurl(name: string, version: string | null, gitUrl: string, commit: string): string {
+export function gitPurl(
+  name: string,
+  version: string | null,
+  gitUrl: string,
+  commit: string,
+): string {
   const slash = name.startsWith('@') ? name.indexOf('/') : -1;
   const namespace = slash > 0 ? name.slice(0, slash) : undefined;
   const bare = slash > 0 ? name.slice(slash + 1) : name;
