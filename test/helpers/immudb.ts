@@ -158,7 +158,14 @@ export function buildImmudb(): string {
   return r.stdout.trim();
 }
 
+const stateDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of stateDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /** A fresh folder for kept ledger state, standing in for the per-user data folder. */
 export function tempStateDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'deptrust-immudb-state-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deptrust-immudb-state-'));
+  stateDirs.push(dir);
+  return dir;
 }
