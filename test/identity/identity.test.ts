@@ -18,7 +18,7 @@ import { decision, sandbox, tempDir, type Sandbox } from '../ledger/helpers/ledg
 const CLI = path.join(__dirname, 'helpers', 'cli.ts');
 
 function run(home: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env = { ...process.env, DEPTRUST_HOME: home };
+  const env: NodeJS.ProcessEnv = { ...process.env, DEPTRUST_HOME: home };
   delete env.DEPTRUST_IDENTITY;
   delete env.DEPTRUST_LEDGER;
   const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { env, encoding: 'utf8' });

@@ -7,7 +7,14 @@ import type { AppendResult, Ledger, LedgerProblem, LedgerState } from './ledger'
 import { MerkleTree, checkConsistency, checkInclusion, fromHex, hashLeaf, toHex } from './merkle';
 import type { StoredRecord, TrustRecord } from './record';
 import { checkSignature } from './signature';
-import { defaultWitnessDir, readWitness, witnessFile, writeWitness, type Witness } from './witness';
+import {
+  defaultWitnessDir,
+  readWitness,
+  witnessFile,
+  writeWitness,
+  type Witness,
+  type WitnessRead,
+} from './witness';
 
 /** The log: one record a line, canonical JSON (canonical.ts), each line a Merkle leaf. */
 export const LOG_FILE = 'records.jsonl';
@@ -109,8 +116,7 @@ export class EmbeddedLedger implements Ledger {
       throw new LedgerError('LEDGER_IO', this.current.message);
     }
     this.opened = true;
-    this.readNew();
-    this.checkWitness();
+    this.verifyNew(true);
     this.watch();
     return this.current;
   }
@@ -137,8 +143,7 @@ export class EmbeddedLedger implements Ledger {
     if (!this.opened) return;
     const before = this.current;
     try {
-      this.readNew();
-      this.checkWitness();
+      this.verifyNew(true);
     } catch (e) {
       this.fail(`cannot read ${this.logPath}: ${(e as Error).message}`);
     }
@@ -222,12 +227,22 @@ export class EmbeddedLedger implements Ledger {
   }
 
   /**
+   * Reads what was appended and checks it against the witness. The witness is read first:
+   * writers fsync the log before they move the witness on, so every head a witness names is
+   * already in the log when the log is read after it.
+   */
+  private verifyNew(persist: boolean): void {
+    const read = readWitness(this.witnessPath);
+    this.readNew();
+    this.checkWitness(read, persist);
+  }
+
+  /**
    * Checks the log against the witness: the witnessed head must be a prefix of the current
    * tree (RFC 9162 section 2.1.4), then the witness moves on to the current head.
    */
-  private checkWitness(): void {
+  private checkWitness(read: WitnessRead, persist: boolean): void {
     if (this.compromised()) return;
-    const read = readWitness(this.witnessPath);
     if ('problem' in read) {
       this.fail(read.problem);
       return;
@@ -258,7 +273,7 @@ export class EmbeddedLedger implements Ledger {
         return;
       }
     }
-    if (!seen || seen.size < size) {
+    if (persist && (!seen || seen.size < size)) {
       const witness: Witness = { ledger: path.resolve(this.location), size, root: toHex(root), time: new Date().toISOString() };
       try {
         writeWitness(this.witnessPath, witness);
@@ -292,8 +307,7 @@ export class EmbeddedLedger implements Ledger {
     const release = await this.lock();
     let result: AppendResult;
     try {
-      this.readNew();
-      this.checkWitness();
+      this.verifyNew(false);
       this.assertWritable();
       this.repairTornTail();
 
@@ -305,8 +319,7 @@ export class EmbeddedLedger implements Ledger {
         fs.closeSync(fd);
       }
       const index = this.table.count;
-      this.readNew();
-      this.checkWitness();
+      this.verifyNew(true);
       this.assertWritable();
       if (this.table.count !== index + 1) {
         throw new LedgerError('LEDGER_IO', `the log did not take the record as record ${index}`);
@@ -396,7 +409,7 @@ export class EmbeddedLedger implements Ledger {
       const failure = checkInclusion(index, size, leaf, this.tree.inclusionProof(index, size), this.tree.root());
       if (failure) proof = 'failed';
       else this.table.proven[index] = 1;
-    } else if (Buffer.compare(Buffer.from(leaf), Buffer.from(this.tree.leafHash(index))) !== 0) {
+    } else if (!Buffer.from(leaf.buffer, leaf.byteOffset, leaf.length).equals(this.tree.leafHash(index))) {
       proof = 'failed';
     }
     if (proof === 'failed' || 'problem' in parsed) {

@@ -180,7 +180,10 @@ function describe(err: grpc.ServiceError, address: string, database: string): Im
     return new ImmudbError('IMMUDB_UNREACHABLE', `immudb at ${address} cannot be reached: ${text}`);
   }
   if (/invalid user name or password|invalid username or password|permission denied/i.test(text)) {
-    return new ImmudbError('IMMUDB_AUTH', `immudb at ${address} refused the user or password: ${text}`);
+    return new ImmudbError(
+      'IMMUDB_AUTH',
+      `immudb at ${address} refused the user or password: ${text}`,
+    );
   }
   if (/database does not exist|'[^']*' does not exist/i.test(text)) {
     return new ImmudbError(
@@ -189,7 +192,10 @@ function describe(err: grpc.ServiceError, address: string, database: string): Im
     );
   }
   if (/not logged in|invalid token|session not found|expired/i.test(text)) {
-    return new ImmudbError('IMMUDB_SESSION', `immudb at ${address} no longer knows this session: ${text}`);
+    return new ImmudbError(
+      'IMMUDB_SESSION',
+      `immudb at ${address} no longer knows this session: ${text}`,
+    );
   }
   if (err.code === grpc.status.UNAUTHENTICATED) {
     return new ImmudbError('IMMUDB_AUTH', `immudb at ${address} refused the session: ${text}`);
@@ -229,7 +235,13 @@ export class ImmudbConnection {
    * One unary call. `waitForReady` makes a write wait (up to the deadline) for a connection
    * that is being re-established instead of failing at once.
    */
-  private call<T>(method: string, request: string, reply: string, body: object, waitForReady = false): Promise<T> {
+  private call<T>(
+    method: string,
+    request: string,
+    reply: string,
+    body: object,
+    waitForReady = false,
+  ): Promise<T> {
     const reqType = type(request);
     const resType = type(reply);
     const metadata = new grpc.Metadata();
@@ -257,7 +269,10 @@ export class ImmudbConnection {
   async login(waitForReady = false): Promise<void> {
     this.token = '';
     const enc = new TextEncoder();
-    const credentials = { user: enc.encode(this.options.user), password: enc.encode(this.options.password) };
+    const credentials = {
+      user: enc.encode(this.options.user),
+      password: enc.encode(this.options.password),
+    };
     const login = await this.call<{ token: string }>(
       'Login',
       'LoginRequest',
@@ -321,7 +336,13 @@ export class ImmudbConnection {
 
   /** Writes key-value pairs in one transaction; returns its (unverified) header. */
   async set(kvs: Array<{ key: Uint8Array; value: Uint8Array }>): Promise<TxHeaderMessage> {
-    const m = await this.call<unknown>('Set', 'SetRequest', 'TxHeader', { KVs: kvs, noWait: true }, true);
+    const m = await this.call<unknown>(
+      'Set',
+      'SetRequest',
+      'TxHeader',
+      { KVs: kvs, noWait: true },
+      true,
+    );
     return toHeader(m);
   }
 

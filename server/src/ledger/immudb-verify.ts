@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { KVMetadataMessage, TxEntryMessage, TxHeaderMessage, TxMessage, TxMetadataMessage } from './immudb-proto';
+import type {
+  KVMetadataMessage,
+  TxEntryMessage,
+  TxHeaderMessage,
+  TxMessage,
+  TxMetadataMessage,
+} from './immudb-proto';
 
 // Transaction hashing of immudb 1.2 and later, as its proofs write-up (docs/security/PROOFS.md
 // in the immudb source) describes it:
@@ -74,7 +80,8 @@ export function kvMetadataBytes(md: KVMetadataMessage | null): Uint8Array {
 export function txMetadataBytes(md: TxMetadataMessage | null): Uint8Array {
   if (!md) return new Uint8Array(0);
   const parts: Uint8Array[] = [];
-  if (md.truncatedTxID > 0) parts.push(Uint8Array.of(TX_ATTR.truncatedUptoTx), u64(md.truncatedTxID));
+  if (md.truncatedTxID > 0)
+    parts.push(Uint8Array.of(TX_ATTR.truncatedUptoTx), u64(md.truncatedTxID));
   if (md.extra.length > 0) parts.push(Uint8Array.of(TX_ATTR.extra), u16(md.extra.length), md.extra);
   return Buffer.concat(parts);
 }
@@ -151,7 +158,10 @@ export interface ChainPoint {
 export function verifyNextTx(prev: ChainPoint, tx: TxMessage): ChainPoint {
   const h = tx.header;
   if (h.id !== prev.txId + 1) {
-    throw new VerificationError(h.id, `expected transaction ${prev.txId + 1}, the server sent ${h.id}`);
+    throw new VerificationError(
+      h.id,
+      `expected transaction ${prev.txId + 1}, the server sent ${h.id}`,
+    );
   }
   if (!equalBytes(h.prevAlh, prev.alh)) {
     throw new VerificationError(
@@ -176,7 +186,10 @@ export function verifyNextTx(prev: ChainPoint, tx: TxMessage): ChainPoint {
     return entryDigest(e, h.version, h.id);
   });
   if (!equalBytes(entriesRoot(digests), h.eH)) {
-    throw new VerificationError(h.id, `transaction ${h.id}: its entries do not match its entries hash`);
+    throw new VerificationError(
+      h.id,
+      `transaction ${h.id}: its entries do not match its entries hash`,
+    );
   }
   return { txId: h.id, alh: alh(h) };
 }
@@ -192,7 +205,11 @@ export interface ServerState {
  * Each must be the next one; those after `target.txId` are ignored; when the chain reaches `target.txId` its Alh
  * must equal `target.txHash`. Returns the new point; throws VerificationError otherwise.
  */
-export function verifyChain(from: ChainPoint, txs: readonly TxMessage[], target: ServerState): ChainPoint {
+export function verifyChain(
+  from: ChainPoint,
+  txs: readonly TxMessage[],
+  target: ServerState,
+): ChainPoint {
   let point = from;
   for (const tx of txs) {
     if (point.txId >= target.txId) break;

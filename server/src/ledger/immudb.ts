@@ -100,7 +100,13 @@ export class ImmudbLedger implements Ledger {
     this.location = `${options.address}/${options.database}`;
     this.conn = new ImmudbConnection({ ...options, timeoutMs: options.timeoutMs ?? 5000 });
     this.file = snapshotPath(options.address, options.database, options.stateDir);
-    this.current = { health: 'unavailable', message: 'not opened', size: 0, root: '', verifiedAt: 0 };
+    this.current = {
+      health: 'unavailable',
+      message: 'not opened',
+      size: 0,
+      root: '',
+      verifiedAt: 0,
+    };
   }
 
   /** gRPC calls made so far, for tests and benchmarks counting round trips. */
@@ -198,7 +204,8 @@ export class ImmudbLedger implements Ledger {
     this.current = {
       ...base,
       health: health ?? 'ok',
-      message: message ?? `${this.entries.length} records, verified up to transaction ${this.point.txId}`,
+      message:
+        message ?? `${this.entries.length} records, verified up to transaction ${this.point.txId}`,
     };
   }
 
@@ -224,7 +231,10 @@ export class ImmudbLedger implements Ledger {
     try {
       await this.session(() => this.sync());
     } catch (err) {
-      if (err instanceof VerificationError || (err instanceof ImmudbError && err.code === 'IMMUDB_ROLLBACK')) {
+      if (
+        err instanceof VerificationError ||
+        (err instanceof ImmudbError && err.code === 'IMMUDB_ROLLBACK')
+      ) {
         this.compromised = `immudb ${this.location}: ${err.message}`;
         this.saveSnapshot();
         this.setState();
@@ -281,11 +291,17 @@ export class ImmudbLedger implements Ledger {
     while (point.txId < state.txId) {
       const txs = await this.conn.txScan(point.txId + 1, Math.min(page, state.txId - point.txId));
       if (txs.length === 0) {
-        throw new VerificationError(point.txId + 1, `the server sent no transaction ${point.txId + 1}`);
+        throw new VerificationError(
+          point.txId + 1,
+          `the server sent no transaction ${point.txId + 1}`,
+        );
       }
       const next = verifyChain(point, txs, state);
       if (next.txId === point.txId) {
-        throw new VerificationError(point.txId + 1, `the server sent no transaction ${point.txId + 1}`);
+        throw new VerificationError(
+          point.txId + 1,
+          `the server sent no transaction ${point.txId + 1}`,
+        );
       }
       point = next;
       for (const tx of txs) if (tx.header.id <= state.txId) collectRecords(tx, fresh);
@@ -313,10 +329,16 @@ export class ImmudbLedger implements Ledger {
     const problem = recordProblem(record);
     if (problem) throw new LedgerError('RECORD_REJECTED', `not a valid record: ${problem}`);
     if (checkSignature(record) === 'invalid') {
-      throw new LedgerError('RECORD_REJECTED', `the record's signature does not match ${record.actor.key ?? 'its actor'}`);
+      throw new LedgerError(
+        'RECORD_REJECTED',
+        `the record's signature does not match ${record.actor.key ?? 'its actor'}`,
+      );
     }
     if (this.compromised) {
-      throw new LedgerError('LEDGER_COMPROMISED', `refusing to write to a compromised ledger: ${this.compromised}`);
+      throw new LedgerError(
+        'LEDGER_COMPROMISED',
+        `refusing to write to a compromised ledger: ${this.compromised}`,
+      );
     }
   }
 
@@ -325,8 +347,9 @@ export class ImmudbLedger implements Ledger {
     const enc = new TextEncoder();
     const key = RECORD_KEY_PREFIX + record.subject.purl;
     const value = lineBytes(record).toString('utf8');
-    const header = await this.session(() =>
-      this.conn.set([{ key: enc.encode(key), value: enc.encode(value) }]), true,
+    const header = await this.session(
+      () => this.conn.set([{ key: enc.encode(key), value: enc.encode(value) }]),
+      true,
     );
 
     const changed = await this.refresh();
@@ -337,9 +360,14 @@ export class ImmudbLedger implements Ledger {
         `the record was sent in transaction ${header.id} but could not be verified: ${this.current.message}`,
       );
     }
-    const index = this.entries.findIndex((e) => e.tx === header.id && e.key === key && e.value === value);
+    const index = this.entries.findIndex(
+      (e) => e.tx === header.id && e.key === key && e.value === value,
+    );
     if (index < 0) {
-      throw new ImmudbError('IMMUDB_VERIFY', `transaction ${header.id} does not hold the record sent`);
+      throw new ImmudbError(
+        'IMMUDB_VERIFY',
+        `transaction ${header.id} does not hold the record sent`,
+      );
     }
     if (changed) for (const l of this.listeners) l();
     return { index, size: this.entries.length, root: hex(this.point.alh) };
@@ -354,8 +382,10 @@ export class ImmudbLedger implements Ledger {
     const enc = new TextEncoder();
     const sent: Array<{ tx: number; key: string; value: string }> = [];
     for (const chunk of batches(records, batch)) {
-      const header = await this.session(() =>
-        this.conn.set(chunk.map((c) => ({ key: enc.encode(c.key), value: enc.encode(c.value) }))), true,
+      const header = await this.session(
+        () =>
+          this.conn.set(chunk.map((c) => ({ key: enc.encode(c.key), value: enc.encode(c.value) }))),
+        true,
       );
       for (const c of chunk) sent.push({ tx: header.id, ...c });
     }
@@ -371,7 +401,8 @@ export class ImmudbLedger implements Ledger {
       );
     }
     const at = new Map<string, number>();
-    for (const e of this.entries) if (e.tx >= sent[0].tx) at.set(`${e.tx}\n${e.key}\n${e.value}`, e.index);
+    for (const e of this.entries)
+      if (e.tx >= sent[0].tx) at.set(`${e.tx}\n${e.key}\n${e.value}`, e.index);
     const indexes = sent.map((s) => at.get(`${s.tx}\n${s.key}\n${s.value}`) ?? -1);
     if (indexes.includes(-1)) {
       throw new ImmudbError('IMMUDB_VERIFY', 'a transaction does not hold the records sent');
@@ -392,7 +423,8 @@ export class ImmudbLedger implements Ledger {
     try {
       return await work();
     } catch (err) {
-      if (!(err instanceof ImmudbError) || !['IMMUDB_SESSION', 'IMMUDB_AUTH'].includes(err.code)) throw err;
+      if (!(err instanceof ImmudbError) || !['IMMUDB_SESSION', 'IMMUDB_AUTH'].includes(err.code))
+        throw err;
       await this.conn.login(waitForReady);
       return work();
     }
@@ -428,7 +460,11 @@ export class ImmudbLedger implements Ledger {
     const out = new Map<string, StoredRecord[]>();
     for (const p of purls) {
       const list = this.byPurl.get(p);
-      if (list) out.set(p, list.map((e) => this.stored(e)));
+      if (list)
+        out.set(
+          p,
+          list.map((e) => this.stored(e)),
+        );
     }
     return out;
   }
@@ -465,7 +501,10 @@ export class ImmudbLedger implements Ledger {
 }
 
 /** Splits records into transactions of at most `size`; immudb refuses a key twice in one. */
-function batches(records: readonly TrustRecord[], size: number): Array<Array<{ key: string; value: string }>> {
+function batches(
+  records: readonly TrustRecord[],
+  size: number,
+): Array<Array<{ key: string; value: string }>> {
   const out: Array<Array<{ key: string; value: string }>> = [];
   let chunk: Array<{ key: string; value: string }> = [];
   let keys = new Set<string>();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * The Merkle tree of RFC 9162 (Certificate Transparency 2.0), section 2.1, over SHA-256:
@@ -19,17 +19,28 @@ export const HASH_SIZE = 32;
 /** MTH({}) of RFC 9162 section 2.1.1: the hash of the empty string. */
 export const EMPTY_ROOT: Uint8Array = createHash('sha256').digest();
 
-const LEAF_PREFIX_BYTES = Uint8Array.of(LEAF_PREFIX);
-const NODE_PREFIX_BYTES = Uint8Array.of(NODE_PREFIX);
+// One-shot hashing over a reused input buffer: creating a Hash object per call costs more than
+// hashing a line.
+let leafInput = Buffer.allocUnsafe(4096);
+const nodeInput = Buffer.allocUnsafe(1 + 2 * HASH_SIZE);
 
 /** RFC 9162 section 2.1.1: MTH({d(0)}) = HASH(0x00 || d(0)). */
 export function hashLeaf(leaf: Uint8Array): Uint8Array {
-  return createHash('sha256').update(LEAF_PREFIX_BYTES).update(leaf).digest();
+  if (leaf.length + 1 > leafInput.length) leafInput = Buffer.allocUnsafe(2 * (leaf.length + 1));
+  leafInput[0] = LEAF_PREFIX;
+  leafInput.set(leaf, 1);
+  return hash('sha256', leafInput.subarray(0, leaf.length + 1), 'buffer');
 }
 
 /** RFC 9162 section 2.1.1: HASH(0x01 || left || right). */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return createHash('sha256').update(NODE_PREFIX_BYTES).update(left).update(right).digest();
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+    return createHash('sha256').update(Uint8Array.of(NODE_PREFIX)).update(left).update(right).digest();
+  }
+  nodeInput[0] = NODE_PREFIX;
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_SIZE);
+  return hash('sha256', nodeInput, 'buffer');
 }
 
 /** The largest power of two strictly below n (n > 1): the split point k of RFC 9162. */
@@ -94,6 +105,9 @@ class HashArray {
  */
 export class MerkleTree {
   private levels: HashArray[] = [new HashArray()];
+  /** Hashes of ragged (not perfect) subtrees, valid while the size stays the same. */
+  private ragged = new Map<string, Uint8Array>();
+  private raggedSize = -1;
 
   get size(): number {
     return this.levels[0].count;
@@ -119,6 +133,7 @@ export class MerkleTree {
   /** Drops every leaf from `size` on, with the subtree hashes that covered them. */
   truncate(size: number): void {
     for (let k = 0; k < this.levels.length; k++) this.levels[k].truncate(Math.floor(size / 2 ** k));
+    this.raggedSize = -1;
   }
 
   /** MTH(D[0:size]) of RFC 9162 section 2.1.1. */
@@ -175,8 +190,18 @@ export class MerkleTree {
       const level = this.levels[log2(n)];
       if (level && start / n < level.count) return level.get(start / n);
     }
-    const k = splitPoint(n);
-    return hashChildren(this.subtree(start, start + k), this.subtree(start + k, end));
+    if (this.raggedSize !== this.size) {
+      this.ragged.clear();
+      this.raggedSize = this.size;
+    }
+    const key = `${start}:${end}`;
+    let h = this.ragged.get(key);
+    if (!h) {
+      const k = splitPoint(n);
+      h = hashChildren(this.subtree(start, start + k), this.subtree(start + k, end));
+      this.ragged.set(key, h);
+    }
+    return h;
   }
 
   private path(index: number, start: number, end: number, out: Uint8Array[]): void {
