@@ -122,6 +122,20 @@ for (const name of corpus) {
   });
 }
 
+test('an empty link target: arborist links the root, deptrust skips the entry', async () => {
+  const Arborist = loadArborist();
+  const dir = folderFor(path.join(__dirname, 'fixtures', 'npm', 'link-empty-resolved.json'));
+  const tree = await new Arborist({ path: dir }).loadVirtual();
+  const broken = tree.inventory.get('node_modules/broken-link');
+  assert.ok(broken?.isLink);
+  assert.equal(broken.target?.location, '', 'the link target is the root itself');
+
+  const text = fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8');
+  const ours = parsePackageLock(text, { path: path.join(dir, 'package-lock.json') });
+  assert.equal(ours.dependencies.some((d) => d.details?.path === 'node_modules/broken-link'), false);
+  assert.deepEqual(ours.problems.map((p) => p.code), ['NPM_LINK_WITHOUT_TARGET']);
+});
+
 test('arborist agrees on the bench lockfiles', async () => {
   const bench = sharedPath('bench', 'npm');
   const lockfiles = fs.readdirSync(bench).filter((f) => f.endsWith('package-lock.json')).sort();

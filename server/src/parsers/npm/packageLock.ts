@@ -146,8 +146,8 @@ function readPackage(reader: Reader, key: string, member: JsonNode, entry: JsonN
   const details = { path: key, ...(flags.length ? { flags } : {}) };
 
   if (link) {
-    // `resolved` names the linked folder; arborist follows an empty one back to the project
-    // root, so such an entry links nothing deptrust can show.
+    // `resolved` names the linked folder. Arborist resolves an empty one to the project root
+    // itself, a cycle for anything that follows links, and nothing deptrust could show.
     if (!resolved) {
       reader.report('NPM_LINK_WITHOUT_TARGET', 'hint', range,
         `link \`${key}\` has no \`resolved\` folder; skipped`);
