@@ -99,6 +99,20 @@ function bundleLockLocal(): string {
   return path.join(project, 'Gemfile.lock');
 }
 
+const FIXTURES = path.join(__dirname, 'fixtures', 'gemfile');
+
+/**
+ * Our sources fixture without its PLUGIN SOURCE section, which Bundler reads only with the
+ * plugin installed: several GEM sections, a private remote, GIT, PATH and an unknown section.
+ */
+function withoutPluginSource(): string {
+  const text = fs.readFileSync(path.join(FIXTURES, 'sources.lock'), 'utf8');
+  const file = path.join(work, 'sources-without-plugin.lock');
+  fs.writeFileSync(file, text.replace(/^PLUGIN SOURCE\n(?: .*\n)*\n/m, ''));
+  assert.ok(!fs.readFileSync(file, 'utf8').includes('PLUGIN'));
+  return file;
+}
+
 function readWithBundler(files: string[], platforms: string[]): BundlerOutput {
   fs.writeFileSync(path.join(work, 'Gemfile'), '');
   fs.writeFileSync(path.join(work, 'reader.rb'), READER);
@@ -131,8 +145,10 @@ test('Bundler::LockfileParser and deptrust read the same specs', async (t) => {
       .filter((f) => f.endsWith('.lock'))
       .map((f) => path.join(bench, f)),
     generated,
+    path.join(FIXTURES, 'checksums.lock'),
+    withoutPluginSource(),
   ];
-  assert.ok(files.length >= 11, `expected 8 corpus, 2 bench and 1 generated lockfile: ${files}`);
+  assert.ok(files.length >= 13, `expected 8 corpus, 2 bench, 1 generated, 2 own: ${files}`);
 
   const parsed = new Map(files.map((f) => [f, ours(f)]));
   const platforms = new Set<string>();
