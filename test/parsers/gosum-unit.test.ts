@@ -143,3 +143,27 @@ test('identical duplicate lines are two entries without a problem', () => {
   assert.deepEqual(result.problems, []);
   assert.deepEqual(result.dependencies.map((d) => d.range.start.line), [0, 1]);
 });
+
+test('seeded mutations of a go.sum: no throw, every problem on a line of the text', () => {
+  const text = fixture('crlf.go.sum') + fixture('malformed.go.sum');
+  let seed = 777;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const alphabet = ' \t\r\n/=+:<>|hv1.\u00e9';
+  for (let i = 0; i < 400; i++) {
+    const at = random(text.length);
+    const mutated = text.slice(0, at) + alphabet[random(alphabet.length)] + text.slice(at + random(3));
+    const result = parse(mutated);
+    const lineCount = mutated.split(/\r\n|\r|\n/).length;
+    for (const p of result.problems) {
+      assert.ok(p.range.start.line < lineCount, p.message);
+      assert.match(p.message, /^go\.sum line \d+: /);
+    }
+    for (const d of result.dependencies) {
+      assert.match(d.version ?? '', /^v\d/);
+      assert.match(d.checksum ?? '', /^h1:[A-Za-z0-9+/]{43}=$/);
+    }
+  }
+});

@@ -324,3 +324,45 @@ test('the same package at two paths is two entries', () => {
     ['ms', '2.1.3', 'node_modules/debug/node_modules/ms', 9],
   ]);
 });
+
+test('every truncation and seeded mutations of a lockfile: no throw, problems inside the text', () => {
+  const text = fixture('v1-nested-specifiers.json') + fixture('git-and-tarballs.json');
+  const lines = text.split('\n');
+  const inside = (r: ParseResult) => {
+    for (const p of r.problems) {
+      assert.ok(p.range.start.line < lines.length && p.range.end.line < lines.length, p.message);
+      assert.match(p.message, /^package-lock\.json line \d+: /);
+      assert.ok(p.code.length > 0);
+    }
+    for (const d of r.dependencies) assert.ok(d.range.end.line < lines.length);
+  };
+
+  const first = fixture('v1-nested-specifiers.json').trimEnd();
+  for (let cut = 0; cut < first.length; cut += 3) {
+    const result = parse(first.slice(0, cut));
+    inside(result);
+    assert.equal(result.ok, false, `cut at ${cut}`);
+    assert.equal(result.problems.filter((p) => p.severity === 'error').length, 1);
+  }
+  // Two lockfiles one after the other: the second is one top-level value too many.
+  const twice = parse(text);
+  inside(twice);
+  assert.equal(twice.ok, false);
+  assert.match(twice.problems[0].message, /expected the end of the file after the top-level value/);
+
+  let seed = 12345;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const alphabet = '{}[]:,"\\ \n0aZ-\u00e9\u{1F600}';
+  const single = fixture('v1-nested-specifiers.json');
+  for (let i = 0; i < 400; i++) {
+    const at = random(single.length);
+    const insert = alphabet[random(alphabet.length)];
+    const mutated = single.slice(0, at) + insert + single.slice(at + (random(2) ? 1 : 0));
+    const result = parse(mutated);
+    for (const p of result.problems) assert.ok(p.range.start.line <= mutated.split('\n').length);
+    if (!result.ok) assert.ok(result.problems.some((p) => p.severity === 'error'));
+  }
+});
