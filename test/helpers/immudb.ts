@@ -16,9 +16,12 @@ export const ADMIN_PASSWORD = 'immudb';
 
 /** Folder of the built immudb binaries; throws, naming the build command, when absent. */
 export function immudbBinDir(): string {
-  const dir = process.env.DEPTRUST_IMMUDB_BIN ?? path.join(REPO, '.cache', 'immudb', IMMUDB_VERSION, 'bin');
+  const dir =
+    process.env.DEPTRUST_IMMUDB_BIN ?? path.join(REPO, '.cache', 'immudb', IMMUDB_VERSION, 'bin');
   if (!fs.existsSync(path.join(dir, 'immudb'))) {
-    throw new Error(`no immudb server at ${dir}/immudb: build it with \`${BUILD_COMMAND}\` (about 3 minutes)`);
+    throw new Error(
+      `no immudb server at ${dir}/immudb: build it with \`${BUILD_COMMAND}\` (about 3 minutes)`,
+    );
   }
   return dir;
 }
@@ -79,12 +82,18 @@ export class ImmudbServer {
     const child = spawn(
       bin,
       [
-        '--dir', this.dataDir,
-        '--address', '127.0.0.1',
-        '--port', String(this.port),
-        '--pidfile', path.join(this.home, 'immudb.pid'),
-        '--logdir', path.join(this.home, 'log'),
-        '--admin-password', ADMIN_PASSWORD,
+        '--dir',
+        this.dataDir,
+        '--address',
+        '127.0.0.1',
+        '--port',
+        String(this.port),
+        '--pidfile',
+        path.join(this.home, 'immudb.pid'),
+        '--logdir',
+        path.join(this.home, 'log'),
+        '--admin-password',
+        ADMIN_PASSWORD,
         '--auth',
         '--web-server=false',
         '--metrics-server=false',
@@ -92,7 +101,11 @@ export class ImmudbServer {
         '--grpc-reflection=false',
         '--swaggerui=false',
       ],
-      { cwd: this.home, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warning' } },
+      {
+        cwd: this.home,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, LOG_LEVEL: 'warning' },
+      },
     );
     this.child = child;
     child.stdout?.on('data', (d) => (this.output += d));
@@ -101,13 +114,17 @@ export class ImmudbServer {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) {
-        throw new Error(`immudb exited with ${child.exitCode} while starting:\n${this.output.slice(-2000)}`);
+        throw new Error(
+          `immudb exited with ${child.exitCode} while starting:\n${this.output.slice(-2000)}`,
+        );
       }
       if (await canConnect(this.port)) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     await this.stop();
-    throw new Error(`immudb did not accept connections on ${this.address} within 30 s:\n${this.output.slice(-2000)}`);
+    throw new Error(
+      `immudb did not accept connections on ${this.address} within 30 s:\n${this.output.slice(-2000)}`,
+    );
   }
 
   /** Stops the server (SIGTERM, then SIGKILL after 10 s) and waits for it to exit. */

@@ -16,13 +16,24 @@ const secret = ed25519.utils.randomSecretKey();
 const KEY = `ed25519:${Buffer.from(ed25519.getPublicKey(secret)).toString('base64')}`;
 
 function signed(purl: string, status: TrustRecord['status'], time: string): TrustRecord {
-  const r: TrustRecord = { v: 1, subject: { purl, checksum: 'sha512-AAAA' }, status, actor: { name: 'dana', key: KEY }, time };
+  const r: TrustRecord = {
+    v: 1,
+    subject: { purl, checksum: 'sha512-AAAA' },
+    status,
+    actor: { name: 'dana', key: KEY },
+    time,
+  };
   return { ...r, sig: Buffer.from(ed25519.sign(signingBytes(r), secret)).toString('base64') };
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -57,22 +68,51 @@ describe('deptrust ledger copy --from embedded --to immudb', () => {
     for (const r of records) await embedded.append(r);
     await embedded.close();
 
-    const args = ['ledger', 'copy', '--from', 'embedded', '--to', 'immudb', '--ledger', dir, '--immudb', server.address];
-    const env = { DEPTRUST_HOME: path.join(home, 'data'), DEPTRUST_IMMUDB_PASSWORD: ADMIN_PASSWORD };
+    const args = [
+      'ledger',
+      'copy',
+      '--from',
+      'embedded',
+      '--to',
+      'immudb',
+      '--ledger',
+      dir,
+      '--immudb',
+      server.address,
+    ];
+    const env = {
+      DEPTRUST_HOME: path.join(home, 'data'),
+      DEPTRUST_IMMUDB_PASSWORD: ADMIN_PASSWORD,
+    };
     const first = await run(args, env);
     assert.equal(first.status, 0, first.stderr);
-    assert.match(first.stdout, /^copied 3 of 3 records from embedded .* to immudb 127\.0\.0\.1:\d+\/defaultdb; 0 already there\n$/);
+    assert.match(
+      first.stdout,
+      /^copied 3 of 3 records from embedded .* to immudb 127\.0\.0\.1:\d+\/defaultdb; 0 already there\n$/,
+    );
 
     const second = await run(args, env);
     assert.equal(second.status, 0, second.stderr);
     assert.match(second.stdout, /^copied 0 of 3 records .*; 3 already there\n$/);
 
-    const reader = new ImmudbLedger({ address: server.address, database: 'defaultdb', user: ADMIN_USER, password: ADMIN_PASSWORD, stateDir: tempStateDir() });
+    const reader = new ImmudbLedger({
+      address: server.address,
+      database: 'defaultdb',
+      user: ADMIN_USER,
+      password: ADMIN_PASSWORD,
+      stateDir: tempStateDir(),
+    });
     await reader.open();
     try {
       const react = await reader.history('pkg:npm/react@18.3.1');
-      assert.deepEqual(react.map((r) => r.record), records.slice(0, 2));
-      assert.deepEqual(react.map((r) => r.signature), ['valid', 'valid']);
+      assert.deepEqual(
+        react.map((r) => r.record),
+        records.slice(0, 2),
+      );
+      assert.deepEqual(
+        react.map((r) => r.signature),
+        ['valid', 'valid'],
+      );
       assert.equal((await reader.all()).length, 3);
     } finally {
       await reader.close();
@@ -80,11 +120,28 @@ describe('deptrust ledger copy --from embedded --to immudb', () => {
   });
 
   it('fails clearly without a password or with a wrong one', async () => {
-    const args = ['ledger', 'copy', '--from', 'embedded', '--to', 'immudb', '--ledger', path.join(home, 'embedded'), '--immudb', server.address];
-    const none = await run(args, { DEPTRUST_HOME: path.join(home, 'data'), DEPTRUST_IMMUDB_PASSWORD: '' });
+    const args = [
+      'ledger',
+      'copy',
+      '--from',
+      'embedded',
+      '--to',
+      'immudb',
+      '--ledger',
+      path.join(home, 'embedded'),
+      '--immudb',
+      server.address,
+    ];
+    const none = await run(args, {
+      DEPTRUST_HOME: path.join(home, 'data'),
+      DEPTRUST_IMMUDB_PASSWORD: '',
+    });
     assert.equal(none.status, 2);
     assert.match(none.stderr, /set DEPTRUST_IMMUDB_PASSWORD.*\[IMMUDB_CONFIG\]/);
-    const wrong = await run(args, { DEPTRUST_HOME: path.join(home, 'data'), DEPTRUST_IMMUDB_PASSWORD: 'nope' });
+    const wrong = await run(args, {
+      DEPTRUST_HOME: path.join(home, 'data'),
+      DEPTRUST_IMMUDB_PASSWORD: 'nope',
+    });
     assert.equal(wrong.status, 2);
     assert.match(wrong.stderr, /refused the user or password.*\[IMMUDB_AUTH\]/);
   });

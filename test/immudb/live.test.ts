@@ -5,7 +5,13 @@ import type { TrustRecord } from '../../server/src/ledger/record';
 import { ADMIN_PASSWORD, ADMIN_USER, ImmudbServer, tempStateDir } from '../helpers/immudb';
 
 function record(purl: string, status: TrustRecord['status'], actor: string): TrustRecord {
-  return { v: 1, subject: { purl }, status, actor: { name: actor }, time: new Date().toISOString() };
+  return {
+    v: 1,
+    subject: { purl },
+    status,
+    actor: { name: actor },
+    time: new Date().toISOString(),
+  };
 }
 
 async function waitFor(what: string, cond: () => boolean, ms = 15_000): Promise<void> {

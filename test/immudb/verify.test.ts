@@ -4,12 +4,23 @@ import { after, before, describe, it } from 'node:test';
 import { ImmudbLedger } from '../../server/src/ledger/immudb';
 import { ImmudbConnection, type TxMessage } from '../../server/src/ledger/immudb-proto';
 import { readSnapshot, writeSnapshot } from '../../server/src/ledger/immudb-snapshot';
-import { GENESIS_ALH, VerificationError, verifyChain, type ServerState } from '../../server/src/ledger/immudb-verify';
+import {
+  GENESIS_ALH,
+  VerificationError,
+  verifyChain,
+  type ServerState,
+} from '../../server/src/ledger/immudb-verify';
 import type { TrustRecord } from '../../server/src/ledger/record';
 import { ADMIN_PASSWORD, ADMIN_USER, ImmudbServer, tempStateDir } from '../helpers/immudb';
 
 function record(purl: string, status: TrustRecord['status'], actor = 'alice'): TrustRecord {
-  return { v: 1, subject: { purl, checksum: 'h1:abc=' }, status, actor: { name: actor }, time: '2026-12-03T10:00:00Z' };
+  return {
+    v: 1,
+    subject: { purl, checksum: 'h1:abc=' },
+    status,
+    actor: { name: actor },
+    time: '2026-12-03T10:00:00Z',
+  };
 }
 
 async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
@@ -27,7 +38,10 @@ function clone(txs: TxMessage[]): TxMessage[] {
       prevAlh: Uint8Array.from(tx.header.prevAlh),
       eH: Uint8Array.from(tx.header.eH),
       blRoot: Uint8Array.from(tx.header.blRoot),
-      metadata: tx.header.metadata && { ...tx.header.metadata, extra: Uint8Array.from(tx.header.metadata.extra) },
+      metadata: tx.header.metadata && {
+        ...tx.header.metadata,
+        extra: Uint8Array.from(tx.header.metadata.extra),
+      },
     },
     entries: tx.entries.map((e) => ({
       ...e,
@@ -40,7 +54,11 @@ function clone(txs: TxMessage[]): TxMessage[] {
 }
 
 function rejectsChain(txs: TxMessage[], state: ServerState, what: string): void {
-  assert.throws(() => verifyChain({ txId: 0, alh: GENESIS_ALH }, txs, state), VerificationError, what);
+  assert.throws(
+    () => verifyChain({ txId: 0, alh: GENESIS_ALH }, txs, state),
+    VerificationError,
+    what,
+  );
 }
 
 describe('immudb verification fails when it must', () => {
@@ -79,13 +97,22 @@ describe('immudb verification fails when it must', () => {
       record('pkg:gem/power_assert@2.0.3', 'unsupported'),
     ]);
 
-    const conn = new ImmudbConnection({ address: server.address, database: 'defaultdb', user: ADMIN_USER, password: ADMIN_PASSWORD });
+    const conn = new ImmudbConnection({
+      address: server.address,
+      database: 'defaultdb',
+      user: ADMIN_USER,
+      password: ADMIN_PASSWORD,
+    });
     await conn.login();
     const state = await conn.currentState();
     const txs = await conn.txScan(1, 100);
     conn.close();
     assert.equal(txs.length, state.txId);
-    assert.equal(txs[txs.length - 1].header.version, 1, 'a default database writes version 1 headers');
+    assert.equal(
+      txs[txs.length - 1].header.version,
+      1,
+      'a default database writes version 1 headers',
+    );
     assert.equal(txs[txs.length - 1].entries.length, 3);
 
     const point = verifyChain({ txId: 0, alh: GENESIS_ALH }, txs, state);
@@ -117,7 +144,11 @@ describe('immudb verification fails when it must', () => {
           }
         }
         const withMetadata = clone(txs);
-        withMetadata[t].entries[e].metadata = { deleted: true, expiresAt: null, nonIndexable: false };
+        withMetadata[t].entries[e].metadata = {
+          deleted: true,
+          expiresAt: null,
+          nonIndexable: false,
+        };
         rejectsChain(withMetadata, state, `tx ${t + 1} entry ${e} metadata added`);
       }
     }
@@ -195,8 +226,13 @@ describe('immudb verification fails when it must', () => {
     const back = ledger(honestDir);
     const state = await back.open();
     assert.equal(state.health, 'compromised');
-    assert.match(state.message, new RegExp(`at transaction ${honestTx} differs from the one verified before`));
-    assert.ok((await back.history('pkg:maven/org.example/a@1.0')).every((r) => r.proof === 'failed'));
+    assert.match(
+      state.message,
+      new RegExp(`at transaction ${honestTx} differs from the one verified before`),
+    );
+    assert.ok(
+      (await back.history('pkg:maven/org.example/a@1.0')).every((r) => r.proof === 'failed'),
+    );
   });
 
   it('reports compromised when the kept state disagrees with the server', async () => {

@@ -108,6 +108,8 @@ export type ImmudbErrorCode =
   | 'IMMUDB_SESSION'
   | 'IMMUDB_UNKNOWN_DATABASE'
   | 'IMMUDB_PROTOCOL'
+  /** An answer exceeded the message size limit; ask for less. */
+  | 'IMMUDB_TOO_LARGE'
   | 'IMMUDB_VERIFY'
   | 'IMMUDB_ROLLBACK'
   | 'IMMUDB_CONFIG';
@@ -200,6 +202,9 @@ function describe(err: grpc.ServiceError, address: string, database: string): Im
   if (err.code === grpc.status.UNAUTHENTICATED) {
     return new ImmudbError('IMMUDB_AUTH', `immudb at ${address} refused the session: ${text}`);
   }
+  if (err.code === grpc.status.RESOURCE_EXHAUSTED) {
+    return new ImmudbError('IMMUDB_TOO_LARGE', `immudb at ${address}: ${text}`);
+  }
   return new ImmudbError('IMMUDB_PROTOCOL', `immudb at ${address}: ${text}`);
 }
 
@@ -210,6 +215,8 @@ export interface ConnectionOptions {
   password: string;
   /** Per-call deadline in ms. */
   timeoutMs?: number;
+  /** Largest answer accepted, bytes (default 64 MiB). */
+  maxMessageBytes?: number;
 }
 
 /**
@@ -227,7 +234,7 @@ export class ImmudbConnection {
       // Reconnect quickly after the server comes back, instead of grpc's default back-off.
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 1000,
-      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.max_receive_message_length': options.maxMessageBytes ?? 64 * 1024 * 1024,
     });
   }
 

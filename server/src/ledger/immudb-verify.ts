@@ -202,8 +202,9 @@ export interface ServerState {
 
 /**
  * Verifies consecutive transactions from a verified point towards the server's stated state.
- * Each must be the next one; those after `target.txId` are ignored; when the chain reaches `target.txId` its Alh
- * must equal `target.txHash`. Returns the new point; throws VerificationError otherwise.
+ * Each must be the next one; those after `target.txId` are ignored; when the chain reaches
+ * `target.txId` its Alh must equal `target.txHash`. Returns the new point; throws
+ * VerificationError otherwise.
  */
 export function verifyChain(
   from: ChainPoint,

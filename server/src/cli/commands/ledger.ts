@@ -21,7 +21,10 @@ interface CopyFlags extends LedgerFlags {
 function options(kind: Kind, flags: CopyFlags): LedgerOptions {
   if (kind === 'embedded') return { kind, dir: flags.ledger ?? null };
   if (!flags.immudb) {
-    throw new CliError('IMMUDB_CONFIG', 'copying to or from immudb needs --immudb <host:port> (or DEPTRUST_IMMUDB_ADDRESS)');
+    throw new CliError(
+      'IMMUDB_CONFIG',
+      'copying to or from immudb needs --immudb <host:port> (or DEPTRUST_IMMUDB_ADDRESS)',
+    );
   }
   const password = process.env.DEPTRUST_IMMUDB_PASSWORD;
   if (!password) {
@@ -65,21 +68,30 @@ async function append(target: Ledger, records: TrustRecord[]): Promise<void> {
  * the target already holds (same canonical bytes) are skipped, so a copy can be repeated.
  */
 async function copy(flags: CopyFlags): Promise<void> {
-  if (flags.from === flags.to) throw new CliError('USAGE', '--from and --to name the same kind of ledger');
+  if (flags.from === flags.to)
+    throw new CliError('USAGE', '--from and --to name the same kind of ledger');
   const source = createLedger(options(flags.from, flags));
   const target = createLedger(options(flags.to, flags));
   try {
     const sourceState = await source.open();
     if (sourceState.health !== 'ok') {
-      throw new CliError('LEDGER_NOT_VERIFIED', `the ${flags.from} ledger is ${sourceState.health}: ${sourceState.message}`);
+      throw new CliError(
+        'LEDGER_NOT_VERIFIED',
+        `the ${flags.from} ledger is ${sourceState.health}: ${sourceState.message}`,
+      );
     }
     const targetState = await target.open();
     if (targetState.health !== 'ok') {
-      throw new CliError('LEDGER_NOT_VERIFIED', `the ${flags.to} ledger is ${targetState.health}: ${targetState.message}`);
+      throw new CliError(
+        'LEDGER_NOT_VERIFIED',
+        `the ${flags.to} ledger is ${targetState.health}: ${targetState.message}`,
+      );
     }
 
     const records = await allRecords(source);
-    const present = new Set((await allRecords(target)).map((r) => lineBytes(r.record).toString('utf8')));
+    const present = new Set(
+      (await allRecords(target)).map((r) => lineBytes(r.record).toString('utf8')),
+    );
     const invalid = records.filter((r) => r.signature === 'invalid' || r.proof === 'failed');
     const missing: TrustRecord[] = [];
     for (const r of records) {
@@ -113,9 +125,19 @@ export function register(program: Command): void {
   withLedgerFlags(
     ledger
       .command('copy')
-      .description('copy every record from one ledger to another, signatures intact; skips records already there')
-      .addOption(new Option('--from <kind>', 'ledger to read').choices(['embedded', 'immudb']).makeOptionMandatory())
-      .addOption(new Option('--to <kind>', 'ledger to write').choices(['embedded', 'immudb']).makeOptionMandatory())
+      .description(
+        'copy every record from one ledger to another, signatures intact; skips records already there',
+      )
+      .addOption(
+        new Option('--from <kind>', 'ledger to read')
+          .choices(['embedded', 'immudb'])
+          .makeOptionMandatory(),
+      )
+      .addOption(
+        new Option('--to <kind>', 'ledger to write')
+          .choices(['embedded', 'immudb'])
+          .makeOptionMandatory(),
+      )
       .option('--dry-run', 'only count what would be copied'),
   ).action(async (flags: CopyFlags) => {
     await copy(flags);
