@@ -4,8 +4,10 @@ import { TargetError } from '../app/targets';
 import * as check from './commands/check';
 import * as decide from './commands/decide';
 import * as history from './commands/history';
+import * as hook from './commands/hook';
 import * as identity from './commands/identity';
 import * as lsp from './commands/lsp';
+import * as review from './commands/review';
 import * as verify from './commands/verify';
 import { CliError, EXIT } from './options';
 import { printable } from './text';
@@ -13,7 +15,7 @@ import { printable } from './text';
 declare const DEPTRUST_VERSION: string | undefined;
 
 /** Every command, each in a module of its own with a `register(program)`. */
-const COMMANDS: Array<{ register(program: Command): void }> = [check, decide, history, verify, identity, lsp];
+const COMMANDS: Array<{ register(program: Command): void }> = [check, decide, history, verify, identity, lsp, review, hook];
 
 export function buildProgram(): Command {
   const program = new Command('deptrust')
