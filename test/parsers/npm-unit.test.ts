@@ -309,6 +309,21 @@ test('hostile nesting is refused at a bounded depth with a positioned error', ()
   assert.equal(ok.dependencies[2].details?.path, 'node_modules/p0/node_modules/p1/node_modules/p2');
 });
 
+test('unknown fields: one hint per entry, however many', () => {
+  const fields: Record<string, number> = {};
+  for (let i = 0; i < 5000; i++) fields[`extra${i}`] = i;
+  const text = JSON.stringify({
+    lockfileVersion: 3,
+    packages: { 'node_modules/a': { version: '1.0.0', ...fields } },
+  });
+  const result = parse(text);
+  assert.deepEqual(result.problems.map((p) => [p.code, p.message]), [
+    ['NPM_UNKNOWN_FIELD',
+      'package-lock.json line 1: unknown fields `extra0`, `extra1`, `extra2` and 4997 more (ignored)'],
+  ]);
+  assert.equal(result.dependencies[0].purl, 'pkg:npm/a@1.0.0');
+});
+
 test('the same package at two paths is two entries', () => {
   const text = JSON.stringify({
     lockfileVersion: 3,

@@ -96,13 +96,15 @@ class Reader {
     return false;
   }
 
+  /** One hint per entry for fields deptrust does not know, however many there are. */
   unknownFields(entry: JsonNode, known: Set<string>): void {
-    for (const { key } of members(entry)) {
-      const name = key.value as string;
-      if (known.has(name)) continue;
-      const what = `unknown field \`${name}\` (ignored)`;
-      this.report('NPM_UNKNOWN_FIELD', 'hint', this.range(key), what);
-    }
+    const unknown: JsonNode[] = [];
+    for (const { key } of members(entry)) if (!known.has(key.value as string)) unknown.push(key);
+    if (unknown.length === 0) return;
+    const shown = unknown.slice(0, 3).map((key) => `\`${key.value as string}\``).join(', ');
+    const more = unknown.length > 3 ? ` and ${unknown.length - 3} more` : '';
+    const what = `unknown field${unknown.length > 1 ? 's' : ''} ${shown}${more} (ignored)`;
+    this.report('NPM_UNKNOWN_FIELD', 'hint', this.range(unknown[0]), what);
   }
 
   /** Checksums from `integrity`, reporting tokens that are not `<algorithm>-<base64>`. */
