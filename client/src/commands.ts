@@ -14,6 +14,7 @@ import {
   type HistoryResult,
 } from '../../server/src/lsp/protocol';
 import type { IdentityStore } from './identity';
+import { TrustView } from './trustView';
 
 interface Target {
   uri?: string;
@@ -60,13 +61,13 @@ export function isIdentityMissing(err: unknown): boolean {
   return err instanceof ResponseError && (err.data as { code?: string } | undefined)?.code === IDENTITY_MISSING;
 }
 
-async function decide(client: LanguageClient, identities: IdentityStore, status: TrustStatus, verb: string): Promise<void> {
-  const target = await pickTarget(client, `Dependency to ${verb}`);
+async function decide(client: LanguageClient, identities: IdentityStore, status: TrustStatus, verb: string, preset?: Target): Promise<void> {
+  const target = preset ?? (await pickTarget(client, `Dependency to ${verb}`));
   if (!target) return;
-  const reason = await vscode.window.showInputBox({
-    prompt: `Why ${verb} ${target.label}? (optional, kept in the ledger)`,
-    placeHolder: 'reason',
-  });
+  // Inline actions (views, quick fixes) decide in one click; palette commands ask why.
+  const reason = preset
+    ? ''
+    : await vscode.window.showInputBox({ prompt: `Why ${verb} ${target.label}? (optional, kept in the ledger)`, placeHolder: 'reason' });
   if (reason === undefined) return;
   const params: DecideParams = { uri: target.uri, position: target.position, purl: target.purl, status, reason: reason || undefined };
   try {
@@ -111,9 +112,37 @@ async function showHistory(client: LanguageClient): Promise<void> {
   }
 }
 
-/** Every palette command, in one table. */
-export function registerCommands(client: LanguageClient, identities: IdentityStore): vscode.Disposable[] {
-  const table: Record<string, () => Promise<unknown>> = {
+/** The entries of a lockfile that are not trusted, to jump to (the CodeLens runs this). */
+async function showNotTrusted(client: LanguageClient, uri?: string): Promise<void> {
+  const target = uri ?? vscode.window.activeTextEditor?.document.uri.toString();
+  if (!target) return;
+  const entries = await client.sendRequest<EntryInfo[]>(ENTRIES_REQUEST, { uri: target });
+  const items = entries
+    .filter((e) => e.verdict !== 'trusted' && e.verdict !== 'local')
+    .map((e) => ({ label: `${e.name}@${e.version ?? '?'}`, description: e.verdict, detail: e.summary, entry: e }));
+  if (!items.length) {
+    vscode.window.setStatusBarMessage('deptrust: every dependency in this file is trusted', 4000);
+    return;
+  }
+  const chosen = await vscode.window.showQuickPick(items, { placeHolder: `${items.length} dependencies not trusted`, matchOnDescription: true, matchOnDetail: true });
+  if (!chosen) return;
+  const start = new vscode.Position(chosen.entry.range.start.line, chosen.entry.range.start.character);
+  await vscode.window.showTextDocument(vscode.Uri.parse(target), { selection: new vscode.Range(start, start) });
+}
+
+/** Every command, in one table. */
+export function registerCommands(client: LanguageClient, identities: IdentityStore, view: TrustView): vscode.Disposable[] {
+  const fromView = (status: TrustStatus, verb: string) => async (node: unknown) => {
+    const t = TrustView.target(node as Parameters<typeof TrustView.target>[0]);
+    if (t) await decide(client, identities, status, verb, { ...t, label: '' });
+  };
+  const table: Record<string, (...args: any[]) => Promise<unknown>> = {
+    'deptrust.showNotTrusted': (uri?: string) => showNotTrusted(client, uri),
+    'deptrust.view.trust': fromView('trusted', 'trust'),
+    'deptrust.view.distrust': fromView('untrusted', 'distrust'),
+    'deptrust.view.unsupport': fromView('unsupported', 'mark unsupported'),
+    'deptrust.view.filter': () => view.setFilter(),
+    'deptrust.view.refresh': () => view.refresh(),
     'deptrust.notarize': () => decide(client, identities, 'trusted', 'trust'),
     'deptrust.revoke': () => decide(client, identities, 'untrusted', 'distrust'),
     'deptrust.unsupport': () => decide(client, identities, 'unsupported', 'mark unsupported'),

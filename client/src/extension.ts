@@ -4,6 +4,7 @@ import { SUMMARY_NOTIFICATION, type SummaryParams } from '../../server/src/lsp/p
 import { isIdentityMissing, registerCommands } from './commands';
 import { IdentityStore } from './identity';
 import { StatusDisplay } from './status';
+import { TrustView } from './trustView';
 
 /** The lockfile names the server reads; keep in step with server/src/parsers/index.ts. */
 export const LOCKFILE_GLOB = '**/{package-lock.json,npm-shrinkwrap.json,go.sum,go.work.sum,Gemfile.lock,gems.locked,pom.xml}';
@@ -22,7 +23,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [{ scheme: 'file', pattern: LOCKFILE_GLOB }],
     synchronize: {
       configurationSection: 'deptrust',
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/.deptrust/policy.json'),
+      // Lockfiles and policies changed on disk (git checkout, npm install) are checked again.
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher('**/.deptrust/policy.json'),
+        vscode.workspace.createFileSystemWatcher(LOCKFILE_GLOB),
+      ],
     },
     initializationOptions: { identity: await identities.load() },
     outputChannel: output,
@@ -41,11 +46,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = new LanguageClient('deptrust', 'deptrust', serverOptions, clientOptions);
 
   const status = new StatusDisplay();
+  const view = new TrustView(client);
   context.subscriptions.push(
     output,
     status,
-    ...registerCommands(client, identities),
-    client.onNotification(SUMMARY_NOTIFICATION, (s: SummaryParams) => status.update(s)),
+    view,
+    ...registerCommands(client, identities, view),
+    client.onNotification(SUMMARY_NOTIFICATION, (s: SummaryParams) => {
+      status.update(s);
+      view.refreshSoon();
+    }),
     vscode.workspace.onDidCloseTextDocument((d) => status.forget(d.uri.toString())),
   );
   await client.start();

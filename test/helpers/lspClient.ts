@@ -69,13 +69,14 @@ export class LspSession {
     for (const f of w) f();
   }
 
-  static async start(env: Record<string, string>, settings: unknown = {}): Promise<LspSession> {
+  static async start(env: Record<string, string>, settings: unknown = {}, folders: string[] = []): Promise<LspSession> {
     const child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { env: { ...process.env, ...env }, stdio: 'pipe' });
     const s = new LspSession(child);
     s.settings = settings;
     await s.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
+      workspaceFolders: folders.length ? folders.map((f) => ({ uri: fileUri(f), name: path.basename(f) })) : null,
       capabilities: { workspace: { configuration: true }, window: { showMessage: { messageActionItem: { additionalPropertiesSupport: false } } } },
     });
     await s.connection.sendNotification('initialized', {});

@@ -100,3 +100,15 @@ export interface CreateIdentityParams {
 
 /** The `data.code` of a decide request's error when no identity can sign. */
 export const IDENTITY_MISSING = 'IDENTITY_MISSING';
+
+/** Client → server: every lockfile the server checks, with its entries, for the trust view. */
+export const WORKSPACE_REQUEST = 'deptrust/workspace';
+export interface WorkspaceLockfile {
+  uri: string;
+  ecosystem: string;
+  text: string;
+  entries: EntryInfo[];
+}
+
+/** The client command a lockfile's CodeLens runs: list what is not trusted in that file. */
+export const COMMAND_SHOW_NOT_TRUSTED = 'deptrust.showNotTrusted';

@@ -48,8 +48,12 @@ import {
   type HistoryResult,
   type LedgerInfo,
   type SummaryParams,
+  COMMAND_SHOW_NOT_TRUSTED,
+  WORKSPACE_REQUEST,
+  type WorkspaceLockfile,
 } from './protocol';
 import { DEFAULT_SETTINGS, ledgerOptionsOf, readSettings, type Settings } from './settings';
+import { WorkspaceLockfiles } from './workspace';
 
 function uriToPath(uri: string): string {
   try {
@@ -77,6 +81,12 @@ export class DeptrustServer {
   private clientIdentity: Identity | undefined;
   /** Policy files with problems published on them, to clear once they are fixed. */
   private brokenPolicies = new Set<string>();
+  private readonly workspace = new WorkspaceLockfiles();
+  /** Lockfiles checked from disk because they are in the workspace, open or not. */
+  private readonly diskFiles = new Set<string>();
+  private progressSupport = false;
+  private codeLensRefresh = false;
+  private pendingLensRefresh: NodeJS.Timeout | undefined;
   /** Settles once the first ledger open has finished, well or not; analyses wait for it. */
   private markReady!: () => void;
   private readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
@@ -87,6 +97,10 @@ export class DeptrustServer {
     const c = this.connection;
     c.onInitialize((params) => {
       this.configurationPull = Boolean(params.capabilities.workspace?.configuration);
+      this.progressSupport = Boolean(params.capabilities.window?.workDoneProgress);
+      this.codeLensRefresh = Boolean(params.capabilities.workspace?.codeLens?.refreshSupport);
+      const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? (params.rootUri ? [uriToPath(params.rootUri)] : []);
+      this.workspace.setRoots(folders);
       const init = params.initializationOptions as { settings?: unknown; identity?: IdentityParams } | undefined;
       if (init?.settings) this.settings = readSettings(init.settings);
       if (init?.identity) this.clientIdentity = this.identityOf(init.identity);
@@ -94,13 +108,14 @@ export class DeptrustServer {
         capabilities: {
           textDocumentSync: TextDocumentSyncKind.Incremental,
           hoverProvider: true,
+          codeLensProvider: { resolveProvider: false },
+          workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
           codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, TRUST_ALL_KIND] },
           executeCommandProvider: { commands: [COMMAND_DECIDE, COMMAND_TRUST_ALL_UNKNOWN] },
         },
         serverInfo: { name: 'deptrust' },
       };
     });
-    c.onInitialized(() => void this.reconfigure());
     c.onDidChangeConfiguration((change) => {
       const section = (change.settings as { deptrust?: unknown } | undefined)?.deptrust;
       void this.reconfigure(section);
@@ -109,9 +124,24 @@ export class DeptrustServer {
     this.documents.onDidOpen((e) => this.schedule(e.document.uri));
     this.documents.onDidChangeContent((e) => this.schedule(e.document.uri));
     this.documents.onDidClose((e) => {
-      this.analyses.delete(e.document.uri);
-      this.pending.delete(e.document.uri);
-      void c.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+      const uri = e.document.uri;
+      this.analyses.delete(uri);
+      this.pending.delete(uri);
+      // A workspace lockfile stays checked, from its saved content; others are forgotten.
+      if (this.diskFiles.has(uri)) this.schedule(uri);
+      else void c.sendDiagnostics({ uri, diagnostics: [] });
+    });
+    c.onInitialized(() => {
+      void this.reconfigure();
+      try {
+        c.workspace.onDidChangeWorkspaceFolders(async () => {
+          const folders = (await c.workspace.getWorkspaceFolders()) ?? [];
+          this.workspace.setRoots(folders.map((f) => uriToPath(f.uri)));
+          await this.scanWorkspace();
+        });
+      } catch {
+        // the client does not announce workspace folder changes
+      }
     });
 
     c.onHover((params) => this.guard('hover', () => this.hover(params.textDocument.uri, params.position)));
@@ -139,8 +169,10 @@ export class DeptrustServer {
       const result: IdentityParams = { name: identity.name, publicKey: identity.publicKey, secretKey: Buffer.from(identity.secretKey).toString('base64') };
       return result;
     }));
-    // Policy files and lockfiles changed on disk (git checkout, another editor).
-    c.onDidChangeWatchedFiles(() => void this.reevaluateAll());
+    // Policy files and lockfiles changed on disk (git checkout, npm install, another editor).
+    c.onDidChangeWatchedFiles((params) => this.guard('watchedFiles', () => this.filesChanged(params.changes)));
+    c.onCodeLens((params) => this.guard('codeLens', () => this.codeLenses(params.textDocument.uri)));
+    c.onRequest(WORKSPACE_REQUEST, () => this.guard('workspace', () => this.workspaceLockfiles()));
 
     this.documents.listen(c);
     c.listen();
@@ -158,12 +190,14 @@ export class DeptrustServer {
       }
     }
     if (raw !== undefined) this.settings = readSettings(raw);
+    this.workspace.setExcludes(this.settings.exclude);
     try {
       await this.openLedger();
     } finally {
       this.markReady();
     }
     await this.reevaluateAll();
+    await this.scanWorkspace();
   }
 
   private async openLedger(): Promise<void> {
@@ -262,11 +296,32 @@ export class DeptrustServer {
     }
   };
 
-  private async analyze(uri: string): Promise<void> {
+  /** The text to check: the open document's, else the saved file's for workspace lockfiles. */
+  private source(uri: string): { text: string; version: number } | undefined {
     const doc = this.documents.get(uri);
-    if (!doc) return;
+    if (doc) return { text: doc.getText(), version: doc.version };
+    if (!this.diskFiles.has(uri)) return undefined;
+    try {
+      // Read from disk: also how lockfiles larger than an editor hands over get checked.
+      const bytes = fs.readFileSync(uriToPath(uri));
+      return { text: decodeLockfile(bytes, detectFormat(uriToPath(uri), bytes.subarray(0, 65536).toString('latin1'))), version: -1 };
+    } catch {
+      this.forget(uri);
+      return undefined;
+    }
+  }
+
+  private forget(uri: string): void {
+    this.diskFiles.delete(uri);
+    this.analyses.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private async analyze(uri: string): Promise<void> {
+    const source = this.source(uri);
+    if (!source) return;
     const filePath = uriToPath(uri);
-    const text = doc.getText();
+    const { text } = source;
     const format = detectFormat(filePath, text);
     if (!format) return;
     const parsed = parseLockfile(format, text, { path: filePath, readFile: this.readRelated });
@@ -274,8 +329,9 @@ export class DeptrustServer {
     await this.ready;
     const policy = this.policyFor(filePath);
     const evaluations = await this.evaluateAll(result.dependencies, policy);
-    if (this.documents.get(uri)?.version !== doc.version) return;
-    const analysis: Analysis = { uri, version: doc.version, format, result, brokenBy, evaluations, policy };
+    const now = this.documents.get(uri);
+    if ((now ? now.version : -1) !== source.version) return;
+    const analysis: Analysis = { uri, version: source.version, format, result, brokenBy, evaluations, policy };
     this.analyses.set(uri, analysis);
     this.publish(analysis);
   }
@@ -292,6 +348,7 @@ export class DeptrustServer {
     }
     this.publishPolicyProblems();
     for (const doc of this.documents.all()) if (!this.analyses.has(doc.uri)) this.schedule(doc.uri);
+    for (const uri of this.diskFiles) if (!this.analyses.has(uri)) this.schedule(uri);
   }
 
   /** Problems of broken policy files, published on the policy files themselves. */
@@ -307,9 +364,80 @@ export class DeptrustServer {
     this.brokenPolicies = new Set(now.keys());
   }
 
+  /** Checks every workspace lockfile nobody has open, with a progress report for long scans. */
+  private async scanWorkspace(): Promise<void> {
+    const wanted = new Set<string>();
+    if (this.settings.check === 'workspace') for (const f of this.workspace.scan()) wanted.add(pathToFileURL(f).toString());
+    for (const uri of [...this.diskFiles]) {
+      if (wanted.has(uri)) continue;
+      this.diskFiles.delete(uri);
+      if (!this.documents.get(uri)) this.forget(uri);
+    }
+    const fresh = [...wanted].filter((u) => !this.diskFiles.has(u));
+    for (const u of fresh) this.diskFiles.add(u);
+    const todo = fresh.filter((u) => !this.documents.get(u));
+    if (todo.length === 0) return;
+    this.connection.console.info(`checking ${todo.length} workspace lockfile(s)`);
+    const progress = this.progressSupport && todo.length > 1 ? await this.connection.window.createWorkDoneProgress() : undefined;
+    progress?.begin('deptrust', 0, `checking ${todo.length} lockfiles`, false);
+    let done = 0;
+    for (const uri of todo) {
+      await this.guard('analyze', () => this.analyze(uri)).catch(() => undefined);
+      done++;
+      progress?.report(Math.round((done / todo.length) * 100), `${done}/${todo.length} ${path.basename(uriToPath(uri))}`);
+    }
+    progress?.done();
+  }
+
+  private async filesChanged(changes: Array<{ uri: string; type: number }>): Promise<void> {
+    let policyChanged = false;
+    for (const change of changes) {
+      const filePath = uriToPath(change.uri);
+      if (filePath.endsWith(path.join('.deptrust', 'policy.json'))) {
+        policyChanged = true;
+        continue;
+      }
+      const deleted = change.type === 3;
+      if (deleted) {
+        if (!this.documents.get(change.uri)) this.forget(change.uri);
+        else this.diskFiles.delete(change.uri);
+        continue;
+      }
+      if (this.settings.check === 'workspace' && this.workspace.includes(filePath)) this.diskFiles.add(change.uri);
+      if (this.diskFiles.has(change.uri) && !this.documents.get(change.uri)) this.schedule(change.uri);
+    }
+    if (policyChanged) await this.reevaluateAll();
+  }
+
+  private codeLenses(uri: string) {
+    const a = this.analyses.get(uri);
+    if (!a || a.result.dependencies.length === 0) return [];
+    const counts: Partial<Record<Verdict, number>> = {};
+    for (const e of a.evaluations) counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    return [{ range, command: { title: `deptrust: ${summarize(counts)}`, command: COMMAND_SHOW_NOT_TRUSTED, arguments: [uri] } }];
+  }
+
+  private workspaceLockfiles(): WorkspaceLockfile[] {
+    return [...this.analyses.values()]
+      .sort((a, b) => (a.uri < b.uri ? -1 : 1))
+      .map((a) => ({ uri: a.uri, ecosystem: a.result.ecosystem, text: this.summaryText(a), entries: this.entries({ uri: a.uri }) }));
+  }
+
+  private summaryText(a: Analysis): string {
+    const counts: Partial<Record<Verdict, number>> = {};
+    for (const e of a.evaluations) counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
+    return summarize(counts);
+  }
+
   private publish(analysis: Analysis): void {
     if (analysis.policy && !analysis.policy.ok && !this.brokenPolicies.has(analysis.policy.file)) this.publishPolicyProblems();
-    void this.connection.sendDiagnostics({ uri: analysis.uri, version: analysis.version, diagnostics: toDiagnostics(analysis, this.settings) });
+    const version = analysis.version >= 0 ? analysis.version : undefined;
+    void this.connection.sendDiagnostics({ uri: analysis.uri, version, diagnostics: toDiagnostics(analysis, this.settings) });
+    if (this.codeLensRefresh) {
+      clearTimeout(this.pendingLensRefresh);
+      this.pendingLensRefresh = setTimeout(() => void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined), 100);
+    }
     const counts: Partial<Record<Verdict, number>> = {};
     for (const e of analysis.evaluations) counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
     const summary: SummaryParams = { uri: analysis.uri, counts, text: summarize(counts), ledger: this.ledgerInfo() };

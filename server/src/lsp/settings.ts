@@ -9,12 +9,18 @@ export interface Settings {
   severity: Record<'untrusted' | 'mismatch' | 'unsupported' | 'unknown', SeveritySetting>;
   ledger: { kind: 'embedded' | 'immudb'; path: string };
   immudb: { address: string; database: string; user: string };
+  /** `workspace`: every lockfile of the workspace folders; `openFiles`: only open editors. */
+  check: 'workspace' | 'openFiles';
+  /** Globs (relative to a workspace folder, or absolute) of lockfiles never checked. */
+  exclude: string[];
 }
 
 export const DEFAULT_SETTINGS: Settings = {
   severity: { untrusted: 'error', mismatch: 'error', unsupported: 'warning', unknown: 'information' },
   ledger: { kind: 'embedded', path: '' },
   immudb: { address: '127.0.0.1:3322', database: 'defaultdb', user: 'immudb' },
+  check: 'workspace',
+  exclude: ['**/node_modules/**', '**/.git/**'],
 };
 
 const SEVERITIES: Record<Exclude<SeveritySetting, 'off'>, DiagnosticSeverity> = {
@@ -68,6 +74,8 @@ export function readSettings(raw: unknown): Settings {
       database: typeof r.immudb?.database === 'string' && r.immudb.database ? r.immudb.database : d.immudb.database,
       user: typeof r.immudb?.user === 'string' && r.immudb.user ? r.immudb.user : d.immudb.user,
     },
+    check: pick(r.check, ['workspace', 'openFiles'] as const, d.check),
+    exclude: Array.isArray(r.exclude) ? r.exclude.filter((g: unknown): g is string => typeof g === 'string') : d.exclude,
   };
 }
 
