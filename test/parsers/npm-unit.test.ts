@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import type { Dependency, ParseResult } from '../../server/src/core/types';
 import { MAX_JSON_DEPTH } from '../../server/src/parsers/npm/json';
-import { parsePackageLock } from '../../server/src/parsers/npm/packageLock';
+import { nameFromPath, parsePackageLock } from '../../server/src/parsers/npm/packageLock';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'npm');
 
@@ -307,6 +307,15 @@ test('hostile nesting is refused at a bounded depth with a positioned error', ()
   assert.equal(ok.ok, true);
   assert.equal(ok.dependencies.length, 100);
   assert.equal(ok.dependencies[2].details?.path, 'node_modules/p0/node_modules/p1/node_modules/p2');
+});
+
+test('names from keys: the part after the last node_modules folder, or the folder name', () => {
+  assert.equal(nameFromPath('node_modules/a'), 'a');
+  assert.equal(nameFromPath('node_modules/a/node_modules/@s/b'), '@s/b');
+  // A scope whose name ends in `node_modules` is no node_modules folder.
+  assert.equal(nameFromPath('node_modules/@my_node_modules/pkg'), '@my_node_modules/pkg');
+  assert.equal(nameFromPath('node_modules/a/node_modules/@x_node_modules/y'), '@x_node_modules/y');
+  assert.equal(nameFromPath('functions/func1'), 'func1');
 });
 
 test('unknown fields: one hint per entry, however many', () => {

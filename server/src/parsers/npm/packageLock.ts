@@ -124,8 +124,9 @@ class Reader {
 
 /** The package name a `packages` key implies: the part after the last `node_modules/`. */
 export function nameFromPath(key: string): string {
-  const at = key.lastIndexOf('node_modules/');
-  if (at >= 0) return key.slice(at + 'node_modules/'.length);
+  const nested = key.lastIndexOf('/node_modules/');
+  if (nested >= 0) return key.slice(nested + '/node_modules/'.length);
+  if (key.startsWith('node_modules/')) return key.slice('node_modules/'.length);
   const slash = key.lastIndexOf('/');
   return slash >= 0 ? key.slice(slash + 1) : key;
 }
