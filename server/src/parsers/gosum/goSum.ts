@@ -77,6 +77,9 @@ function readLine(reader: Reader, line: number): SumLine | 'blank' | 'malformed'
     return 'malformed';
   }
 
+  // LIMITATION: module paths are not checked against the go command's path rules
+  // (golang.org/x/mod/module.CheckPath); a misspelt path is listed as written, never trusted by
+  // mistake (its purl matches no record), but not flagged either.
   const [module, written, hash] = fields;
   const checksumOf = written.endsWith(GO_MOD_SUFFIX) ? 'go.mod' : 'zip';
   const version = checksumOf === 'go.mod' ? written.slice(0, -GO_MOD_SUFFIX.length) : written;
