@@ -222,32 +222,52 @@ export class Resolver {
 
   private load(file: string, fromRepository: boolean): PomModel | undefined {
     if (this.models.has(file)) return this.models.get(file);
-    let text: string | undefined;
-    if (!fromRepository && this.readFile) {
-      text = this.readFile(file);
-    } else {
-      try {
-        text = decodePom(fs.readFileSync(file));
-      } catch {
-        text = undefined;
-      }
-    }
     let model: PomModel | undefined;
-    if (text !== undefined) {
-      const doc = readXml(text);
-      if (doc.root && !doc.error && doc.root.name === 'project') {
-        const source = {
-          uri: fileUri(file),
-          path: file,
-          index: new LineIndex(text),
-          fromRepository,
-        };
-        model = readModel(doc.root, source);
-      }
+    if (!fromRepository && this.readFile) {
+      const text = this.readFile(file);
+      model = text === undefined ? undefined : modelOf(text, file, false);
+    } else {
+      model = repositoryModel(file, fromRepository);
     }
     this.models.set(file, model);
     return model;
   }
+}
+
+function modelOf(text: string, file: string, fromRepository: boolean): PomModel | undefined {
+  const doc = readXml(text);
+  if (!doc.root || doc.error || doc.root.name !== 'project') return undefined;
+  const source = { uri: fileUri(file), path: file, index: new LineIndex(text), fromRepository };
+  return readModel(doc.root, source);
+}
+
+/**
+ * POMs read from disk, kept between parses while their size and modification time stay the
+ * same: the language server parses a POM on every edit, and its parents and BOMs rarely change.
+ */
+const diskModels = new Map<string, { stamp: string; model: PomModel | undefined }>();
+const DISK_MODELS_MAX = 512;
+
+function repositoryModel(file: string, fromRepository: boolean): PomModel | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+  const stamp = `${stat.size}:${stat.mtimeMs}:${fromRepository}`;
+  const cached = diskModels.get(file);
+  if (cached && cached.stamp === stamp) return cached.model;
+
+  let model: PomModel | undefined;
+  try {
+    model = modelOf(decodePom(fs.readFileSync(file)), file, fromRepository);
+  } catch {
+    model = undefined;
+  }
+  if (diskModels.size >= DISK_MODELS_MAX) diskModels.delete(diskModels.keys().next().value!);
+  diskModels.set(file, { stamp, model });
+  return model;
 }
 
 export interface ManagedVersion {
