@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { LockfileFormat, ParseResult } from '../core/types';
 import { detectFormat, parseLockfile } from '../parsers';
+import { decodePom } from '../parsers/maven/decode';
 
 export interface LoadedLockfile {
   path: string;
@@ -19,21 +20,11 @@ export class LockfileError extends Error {
 }
 
 /**
- * Decodes a lockfile's bytes. Everything but POMs is UTF-8 (a BOM is dropped); a POM may
- * declare another encoding in its XML declaration, which wins.
+ * Decodes a lockfile's bytes. Everything but POMs is UTF-8 (a byte order mark is dropped); a
+ * POM is decoded as an XML processor would, honouring its declared encoding.
  */
 export function decodeLockfile(bytes: Uint8Array, format: LockfileFormat | undefined): string {
-  if (format === 'pom' || format === undefined) {
-    const head = Buffer.from(bytes.subarray(0, 200)).toString('latin1');
-    const declared = /^(?:\uFEFF|\xEF\xBB\xBF)?<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head);
-    if (declared) {
-      try {
-        return new TextDecoder(declared[1].toLowerCase()).decode(bytes);
-      } catch {
-        // An encoding the platform does not know: fall through to UTF-8; the parser reports it.
-      }
-    }
-  }
+  if (format === 'pom' || (format === undefined && bytes[0] !== 0x7b)) return decodePom(bytes);
   return new TextDecoder('utf-8').decode(bytes);
 }
 

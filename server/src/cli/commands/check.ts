@@ -153,6 +153,12 @@ function policySummary(filePath: string, checked: CheckedFile[]) {
   return { ok: load.ok, source: source.kind, path: 'path' in source ? source.path : null, actors: load.policy.actors.map((a) => a.name) };
 }
 
+/** Paths under the working folder relative to it, others absolute. */
+function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(p);
+}
+
 function toText(checked: CheckedFile[]): string {
   const color = useColor(process.stdout);
   const out: string[] = [];
@@ -171,9 +177,10 @@ function toText(checked: CheckedFile[]): string {
         printable(e.summary),
       ]);
     });
-    out.push(`${printable(path.relative(process.cwd(), file.path) || file.path)} (${file.result.ecosystem})`);
+    out.push(`${printable(displayPath(file.path))} (${file.result.ecosystem})`);
     if (rows.length > 1) out.push(table(rows, visibleWidth));
-    out.push(`${file.result.dependencies.length} dependencies: ${summarize(counts)}`, '');
+    const n = file.result.dependencies.length;
+    out.push(`${n} ${n === 1 ? 'dependency' : 'dependencies'}: ${summarize(counts)}`, '');
   }
   if (checked.length > 1) out.push(`${checked.length} lockfiles: ${summarize(total)}`);
   return out.join('\n') + '\n';
