@@ -299,3 +299,21 @@ test('truncated and garbled lockfiles never throw and keep every range inside th
   }
   assert.ok(runs > 500, `ran ${runs}`);
 });
+
+test('a GIT section without revision: gives entries without purl and one warning', () => {
+  const text =
+    'GIT\n  remote: https://example.com/x.git\n  specs:\n    a (1.0)\n    b (2.0)\n\n' +
+    'DEPENDENCIES\n  a!\n  b!\n';
+  const result = parseGemfileLock(text, { path: '/x/Gemfile.lock' });
+  assert.deepEqual(
+    result.dependencies.map((d) => [d.name, d.version, d.purl, d.source]),
+    [
+      ['a', '1.0', null, 'git'],
+      ['b', '2.0', null, 'git'],
+    ],
+  );
+  assert.deepEqual(
+    result.problems.map((p) => [p.code, p.range.start.line]),
+    [['GEMFILE_GIT_NO_REVISION', 0]],
+  );
+});

@@ -33,6 +33,8 @@ interface Source {
   line: number;
   options: Map<string, string>;
   remotes: string[];
+  /** Set once the section's missing `revision:` has been reported. */
+  reportedNoRevision?: boolean;
 }
 
 interface ChecksumLine {
@@ -251,6 +253,8 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     }
     if (s.section === 'GIT' && !revision) {
       dep.hint = 'the GIT section names no `revision:`, so the commit is unknown';
+      if (s.reportedNoRevision) return dep;
+      s.reportedNoRevision = true;
       report(
         'GEMFILE_GIT_NO_REVISION',
         'warning',

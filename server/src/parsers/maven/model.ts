@@ -113,7 +113,11 @@ export function readModel(root: XmlElement, source: PomSource): PomModel {
   };
 }
 
-/** Dependencies of a project or profile element: its own, managed, and its plugins'. */
+/**
+ * Dependencies of a project or profile element: its own, managed, and its plugins'.
+ * LIMITATION: plugins and build extensions themselves are not entries (the reference
+ * extraction lists dependencies only), so the code they bring into a build gets no verdict.
+ */
 function collectDecls(base: XmlElement, profile: string | undefined, out: DependencyDecl[]): void {
   const add = (list: XmlElement | undefined, section: DeclSection): void => {
     for (const element of children(list, 'dependency')) {
