@@ -74,7 +74,7 @@ test('v1: nested dependencies, scoped nested names, npm: aliases, git and file s
       ['node_modules/a/node_modules/@s/b', '@s/b', '2.0.0', 'registry', ['inBundle']],
       ['node_modules/cf', '@babel/code-frame', '7.0.0', 'registry', []],
       ['node_modules/from-git', 'from-git', null, 'git', []],
-      ['node_modules/from-disk', 'from-disk', null, 'local', []],
+      ['node_modules/from-disk', 'from-disk', null, 'link', []],
       ['node_modules/optional-one', 'optional-one', '3.0.0', 'registry', ['optional']],
     ],
   );

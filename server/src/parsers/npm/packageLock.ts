@@ -281,9 +281,14 @@ function readV1Package(
     return;
   }
   if (origin.kind === 'local') {
+    // npm links a `file:` folder into node_modules and unpacks a `file:` tarball there.
+    const tarball = /\.(tgz|tar\.gz|tar)$/i.test(origin.target);
     reader.dependencies.push({
       ecosystem: 'npm', name, version: null, purl: null, checksum, checksums, range,
-      source: 'local', details, hint: `local package from ${origin.target}: part of this project`,
+      source: tarball ? 'local' : 'link', details,
+      hint: tarball
+        ? `local package from ${origin.target}: part of this project`
+        : `link to ${origin.target}: part of this project`,
     });
     return;
   }
