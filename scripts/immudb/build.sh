@@ -21,12 +21,24 @@ bin="$out/bin"
 
 say() { $quiet || echo "$@" >&2; }
 
+# Runs a build step; with --quiet its output goes to build.log and is shown only on failure.
+step() {
+  if $quiet; then
+    "$@" >>"$out/build.log" 2>&1 || { tail -n 40 "$out/build.log" >&2; return 1; }
+  else
+    "$@" >&2
+  fi
+}
+
 if [[ -x "$bin/immudb" && -x "$bin/immuadmin" ]]; then
   echo "$bin"
   exit 0
 fi
 
-command -v go >/dev/null || { echo "build.sh: the go command is needed (Go 1.25 or newer)" >&2; exit 1; }
+if ! command -v go >/dev/null; then
+  echo "build.sh: the go command is needed (Go 1.25 or newer)" >&2
+  exit 1
+fi
 
 # Serialize concurrent callers (parallel test files) on one lock per version.
 mkdir -p "$out"
@@ -39,13 +51,13 @@ fi
 
 started=$(date +%s)
 work="$out/module"
-rm -rf "$work"
+rm -rf "$work" "$out/build.log"
 mkdir -p "$work" "$bin"
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 export GOPROXY="${GOPROXY:-https://proxy.golang.org,direct}"
 
 say "build.sh: downloading $module@$version"
-go mod download "$module@$version"
+step go mod download "$module@$version"
 upstream="$(go env GOMODCACHE)/$module@$version/go.mod"
 
 # A module of our own that requires immudb and repeats its replace directives, which
@@ -57,14 +69,14 @@ module deptrust.local/immudbbuild
 go 1.25
 GOMOD
 grep -E '^replace ' "$upstream" >>go.mod || true
-go mod edit -require="$module@$version"
+step go mod edit -require="$module@$version"
 
 say "build.sh: resolving dependencies"
-go get "$module/cmd/immudb@$version" "$module/cmd/immuadmin@$version" >&2
+step go get "$module/cmd/immudb@$version" "$module/cmd/immuadmin@$version"
 
 say "build.sh: compiling (a few minutes on two cores)"
-go build -trimpath -o "$bin/immudb" "$module/cmd/immudb"
-go build -trimpath -o "$bin/immuadmin" "$module/cmd/immuadmin"
+step go build -trimpath -o "$bin/immudb" "$module/cmd/immudb"
+step go build -trimpath -o "$bin/immuadmin" "$module/cmd/immuadmin"
 
 say "build.sh: built $version in $(( $(date +%s) - started )) s"
 echo "$bin"

@@ -97,6 +97,7 @@ export class ImmudbLedger implements Ledger {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<boolean> | undefined;
   private closed = false;
+  private opened = false;
 
   constructor(private readonly options: ImmudbLedgerOptions) {
     this.location = `${options.address}/${options.database}`;
@@ -128,6 +129,7 @@ export class ImmudbLedger implements Ledger {
    * poll keeps trying.
    */
   async open(): Promise<LedgerState> {
+    if (this.opened) return this.current;
     if (!this.options.password) {
       throw new ImmudbError('IMMUDB_CONFIG', `no password for immudb user "${this.options.user}"`);
     }
@@ -141,6 +143,7 @@ export class ImmudbLedger implements Ledger {
         throw err;
       }
     }
+    this.opened = true;
     await this.refresh();
     this.schedule();
     return this.current;
