@@ -16,11 +16,11 @@ async function smallLedger(): Promise<Sandbox> {
   return s;
 }
 
-async function stateAfterOpen(s: Sandbox): Promise<{ health: string; message: string }> {
-  const ledger = new EmbeddedLedger(s.ledgerDir, { witnessDir: s.witnessDir });
+async function stateAfterOpen(s: Sandbox, cacheMinRecords?: number): Promise<{ health: string; message: string; fromCache: number }> {
+  const ledger = new EmbeddedLedger(s.ledgerDir, { witnessDir: s.witnessDir, cacheMinRecords });
   try {
     const state = await ledger.open();
-    return { health: state.health, message: state.message };
+    return { health: state.health, message: state.message, fromCache: ledger.recordsFromCache };
   } finally {
     await ledger.close();
   }
@@ -49,6 +49,25 @@ describe('tampering with the embedded ledger is detected', () => {
     assert.deepEqual(missed, [], `flips at these offsets went unnoticed: ${missed.join(', ')}`);
     fs.writeFileSync(logPath(s), original);
     assert.equal((await stateAfterOpen(s)).health, 'ok');
+  });
+
+  it('detects a flip of every single byte of the log when a tree cache covers it', async () => {
+    s = await smallLedger();
+    // An open with a threshold of 1 record writes the cache; the next one uses it.
+    assert.equal((await stateAfterOpen(s, 1)).health, 'ok');
+    assert.equal((await stateAfterOpen(s, 1)).fromCache, 3);
+    const original = fs.readFileSync(logPath(s));
+    const keep = fs.readdirSync(s.witnessDir).map((f) => [f, fs.readFileSync(path.join(s.witnessDir, f))] as const);
+    assert.equal(keep.length, 2, 'expected a witness and a tree cache');
+    const missed: number[] = [];
+    for (let i = 0; i < original.length; i++) {
+      const copy = Buffer.from(original);
+      copy[i] ^= 0x01;
+      fs.writeFileSync(logPath(s), copy);
+      if ((await stateAfterOpen(s, 1)).health !== 'compromised') missed.push(i);
+      for (const [f, bytes] of keep) fs.writeFileSync(path.join(s.witnessDir, f), bytes);
+    }
+    assert.deepEqual(missed, [], `flips at these offsets went unnoticed: ${missed.join(', ')}`);
   });
 
   it('detects a truncated log, at a line end and inside a line', async () => {

@@ -110,6 +110,44 @@ describe('embedded ledger', () => {
     await writer.close();
   });
 
+  it('opens from a tree cache with the same head, and ignores a damaged cache', async () => {
+    s = sandbox();
+    const writer = new EmbeddedLedger(s.ledgerDir, { witnessDir: s.witnessDir, cacheMinRecords: 4 });
+    await writer.open();
+    for (let i = 0; i < 10; i++) await writer.append(decision(s.identity, `pkg:npm/p${i}@1.0.0`));
+    const head = writer.state().root;
+    await writer.close();
+
+    const open = async (): Promise<EmbeddedLedger> => {
+      const l = new EmbeddedLedger(s.ledgerDir, { witnessDir: s.witnessDir, cacheMinRecords: 4 });
+      await l.open();
+      return l;
+    };
+    const first = await open();
+    assert.equal(first.recordsFromCache, 0, 'no cache before the first open wrote one');
+    await first.close();
+    const cached = await open();
+    assert.equal(cached.recordsFromCache, 10);
+    assert.deepEqual([cached.state().health, cached.state().root], ['ok', head]);
+    const found = await cached.lookup(['pkg:npm/p3@1.0.0', 'pkg:npm/p9@1.0.0']);
+    assert.deepEqual([...found.values()].map((l) => [l[0].index, l[0].proof, l[0].signature]), [
+      [3, 'verified', 'valid'],
+      [9, 'verified', 'valid'],
+    ]);
+    await cached.append(decision(s.identity, 'pkg:npm/after@1.0.0'));
+    await cached.close();
+
+    const [cacheFile] = fs.readdirSync(s.witnessDir).filter((f) => f.endsWith('.tree'));
+    const bytes = fs.readFileSync(`${s.witnessDir}/${cacheFile}`);
+    bytes[bytes.length - 5] ^= 0xff;
+    fs.writeFileSync(`${s.witnessDir}/${cacheFile}`, bytes);
+    const damaged = await open();
+    assert.equal(damaged.recordsFromCache, 0);
+    assert.equal(damaged.state().health, 'ok');
+    assert.equal(damaged.state().size, 11);
+    await damaged.close();
+  });
+
   it('refuses to write to a compromised ledger', async () => {
     s = sandbox();
     const ledger = await s.open();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
@@ -7,6 +8,7 @@ import type { AppendResult, Ledger, LedgerProblem, LedgerState } from './ledger'
 import { MerkleTree, checkConsistency, checkInclusion, fromHex, hashLeaf, toHex } from './merkle';
 import type { StoredRecord, TrustRecord } from './record';
 import { checkSignature } from './signature';
+import { readTreeCache, writeTreeCache } from './treeCache';
 import {
   defaultWitnessDir,
   readWitness,
@@ -28,6 +30,28 @@ const LOCK_STALE_MS = 5000;
 export interface EmbeddedLedgerOptions {
   /** Where witnesses are kept (default `witness/` in `dataHome()`); tests pass a folder. */
   witnessDir?: string;
+  /**
+   * An open writes a tree cache (treeCache.ts) when at least this many verified records are
+   * not in it yet. Default 4096: smaller logs open in milliseconds without one.
+   */
+  cacheMinRecords?: number;
+}
+
+/** The one place `"purl":"` can occur unescaped in a valid record line is `subject.purl`. */
+const PURL_KEY = Buffer.from('"purl":"');
+
+/**
+ * The purl of a line that was fully checked before (it is covered by a verified tree cache),
+ * without parsing all of it; undefined when the line is unusual enough to need a full parse.
+ */
+function quickPurl(line: Buffer): string | undefined {
+  const at = line.indexOf(PURL_KEY);
+  if (at < 0 || line.indexOf(PURL_KEY, at + 1) >= 0) return undefined;
+  const start = at + PURL_KEY.length;
+  const end = line.indexOf(0x22, start);
+  if (end < 0) return undefined;
+  const purl = line.toString('utf8', start, end);
+  return purl.includes('\\') ? undefined : purl;
 }
 
 /** Per-record facts kept in memory: where its line is, and what has been checked of it. */
@@ -73,7 +97,9 @@ const SIGNATURE_CODES: StoredRecord['signature'][] = ['valid', 'valid', 'missing
 export class EmbeddedLedger implements Ledger {
   readonly kind = 'embedded' as const;
   private readonly witnessDir: string;
+  private readonly cacheMinRecords: number;
   private witnessPath = '';
+  private cachedSize = 0;
   private tree = new MerkleTree();
   private table = new RecordTable();
   private byPurl = new Map<string, number[]>();
@@ -92,6 +118,16 @@ export class EmbeddedLedger implements Ledger {
     options?: EmbeddedLedgerOptions,
   ) {
     this.witnessDir = options?.witnessDir ?? defaultWitnessDir();
+    this.cacheMinRecords = options?.cacheMinRecords ?? 4096;
+  }
+
+  private get cachePath(): string {
+    return this.witnessPath.replace(/\.json$/, '.tree');
+  }
+
+  /** Records the last open took from the tree cache instead of hashing them (for tests). */
+  get recordsFromCache(): number {
+    return this.cachedSize;
   }
 
   private get logPath(): string {
@@ -116,7 +152,8 @@ export class EmbeddedLedger implements Ledger {
       throw new LedgerError('LEDGER_IO', this.current.message);
     }
     this.opened = true;
-    this.verifyNew(true);
+    this.verifyNew(true, true);
+    this.keepCache();
     this.watch();
     return this.current;
   }
@@ -216,11 +253,7 @@ export class EmbeddedLedger implements Ledger {
         return start;
       }
       this.tree.append(hashLeaf(line));
-      this.table.push(offset + start, line.length);
-      const purl = parsed.record.subject.purl;
-      const list = this.byPurl.get(purl);
-      if (list) list.push(index);
-      else this.byPurl.set(purl, [index]);
+      this.index(parsed.record.subject.purl, offset + start, line.length);
       this.readBytes = offset + end + 1;
       start = end + 1;
     }
@@ -231,10 +264,80 @@ export class EmbeddedLedger implements Ledger {
    * writers fsync the log before they move the witness on, so every head a witness names is
    * already in the log when the log is read after it.
    */
-  private verifyNew(persist: boolean): void {
+  private verifyNew(persist: boolean, useCache = false): void {
     const read = readWitness(this.witnessPath);
+    if (useCache && this.table.count === 0) this.loadCache();
     this.readNew();
     this.checkWitness(read, persist);
+  }
+
+  /**
+   * Takes the records a tree cache covers without hashing or fully parsing them, when the log's
+   * bytes are still those the cache was made from. Any difference: no cache, everything is read.
+   */
+  private loadCache(): void {
+    const cache = readTreeCache(this.cachePath);
+    if (!cache) return;
+    const { header, tree } = cache;
+    const fd = fs.openSync(this.logPath, 'r');
+    let ok = false;
+    try {
+      if (fs.fstatSync(fd).size < header.bytes) return;
+      const digest = createHash('sha256');
+      let position = 0;
+      let carry: Buffer = Buffer.alloc(0);
+      while (position < header.bytes) {
+        const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK, header.bytes - position));
+        const got = fs.readSync(fd, chunk, 0, chunk.length, position);
+        if (got === 0) return;
+        digest.update(chunk.subarray(0, got));
+        const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
+        const base = position - carry.length;
+        let start = 0;
+        for (let end = data.indexOf(NEWLINE); end >= 0; end = data.indexOf(NEWLINE, start)) {
+          const line = data.subarray(start, end);
+          let purl = quickPurl(line);
+          if (purl === undefined) {
+            const parsed = parseRecordLine(line.toString('utf8'));
+            if ('problem' in parsed) return;
+            purl = parsed.record.subject.purl;
+          }
+          this.index(purl, base + start, line.length);
+          start = end + 1;
+        }
+        carry = Buffer.from(data.subarray(start));
+        position += got;
+      }
+      ok = carry.length === 0 && this.table.count === header.size && digest.digest('hex') === header.digest;
+    } finally {
+      fs.closeSync(fd);
+      if (ok) {
+        this.tree = tree;
+        this.readBytes = header.bytes;
+        this.cachedSize = header.size;
+      } else {
+        this.table = new RecordTable();
+        this.byPurl = new Map();
+      }
+    }
+  }
+
+  /** Refreshes the tree cache after an open when enough verified records are not in it. */
+  private keepCache(): void {
+    if (this.compromised() || this.tree.size - this.cachedSize < this.cacheMinRecords) return;
+    try {
+      writeTreeCache(this.cachePath, this.logPath, this.readBytes, this.tree);
+    } catch {
+      // The cache only saves time; without it the next open reads everything again.
+    }
+  }
+
+  private index(purl: string, offset: number, length: number): void {
+    const index = this.table.count;
+    this.table.push(offset, length);
+    const list = this.byPurl.get(purl);
+    if (list) list.push(index);
+    else this.byPurl.set(purl, [index]);
   }
 
   /**
