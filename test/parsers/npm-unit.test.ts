@@ -277,6 +277,12 @@ test('lockfileVersion missing or unknown: a warning, entries still read', () => 
   assert.deepEqual(future.problems.map((p) => p.code), ['NPM_LOCKFILE_VERSION']);
   assert.equal(future.dependencies.length, 1);
 
+  const noPackages = parse('{"lockfileVersion":3,"requires":true}');
+  assert.equal(noPackages.ok, true);
+  assert.deepEqual(noPackages.problems.map((p) => p.code), ['NPM_NO_PACKAGES']);
+  const emptyV1 = parse('{"lockfileVersion":1,"requires":true}');
+  assert.deepEqual([emptyV1.ok, emptyV1.problems, emptyV1.dependencies], [true, [], []]);
+
   const wrongPackages = parse('{"lockfileVersion":3,"packages":[]}');
   assert.equal(wrongPackages.ok, false);
   assert.deepEqual(wrongPackages.problems.map((p) => p.code), ['NPM_FIELD_TYPE']);

@@ -429,5 +429,12 @@ export function parsePackageLock(text: string, options: ParseOptions): ParseResu
       'expected an object for `dependencies`');
     return result(reader, false);
   }
+  // npm writes `packages` into every v2 and v3 lockfile, with at least the root entry; a v1
+  // lockfile of a project without dependencies has no `dependencies` at all.
+  const version = lockfileVersion?.value;
+  if (!packages && !error && lockfileVersion && typeof version === 'number' && version >= 2) {
+    reader.report('NPM_NO_PACKAGES', 'warning', reader.range(lockfileVersion),
+      `expected \`packages\` in a lockfile of version ${version}; no entry to read`);
+  }
   return result(reader, !error && !packages);
 }
