@@ -102,7 +102,8 @@ export class EmbeddedLedger implements Ledger {
   private cachedSize = 0;
   private tree = new MerkleTree();
   private table = new RecordTable();
-  private byPurl = new Map<string, number[]>();
+  /** Record indexes by purl; a single index is kept bare, as most purls have one record. */
+  private byPurl = new Map<string, number | number[]>();
   /** Bytes of the log read and verified: always the end of a complete line. */
   private readBytes = 0;
   private tornBytes = 0;
@@ -335,9 +336,10 @@ export class EmbeddedLedger implements Ledger {
   private index(purl: string, offset: number, length: number): void {
     const index = this.table.count;
     this.table.push(offset, length);
-    const list = this.byPurl.get(purl);
-    if (list) list.push(index);
-    else this.byPurl.set(purl, [index]);
+    const known = this.byPurl.get(purl);
+    if (known === undefined) this.byPurl.set(purl, index);
+    else if (typeof known === 'number') this.byPurl.set(purl, [known, index]);
+    else known.push(index);
   }
 
   /**
@@ -476,7 +478,7 @@ export class EmbeddedLedger implements Ledger {
     const wanted: Array<[string, number[]]> = [];
     for (const purl of purls) {
       const indexes = this.byPurl.get(purl);
-      if (indexes) wanted.push([purl, indexes.slice()]);
+      if (indexes !== undefined) wanted.push([purl, typeof indexes === 'number' ? [indexes] : indexes.slice()]);
     }
     if (wanted.length === 0) return out;
     const fd = fs.openSync(this.logPath, 'r');

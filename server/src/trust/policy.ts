@@ -91,8 +91,8 @@ export function defaultPolicy(localKey: string | undefined, localName = 'you'): 
 let cachedLocal: Policy | undefined;
 
 /**
- * The default policy for this user's identity, read once per process. An identity file that
- * cannot be read gives a policy that counts no one, with the reason in its source.
+ * The default policy for this user's identity, read once per process (once found). An identity
+ * file that cannot be read gives a policy that counts no one, with the reason in its source.
  */
 export function localDefaultPolicy(options?: IdentityOptions): Policy {
   if (cachedLocal && !options) return cachedLocal;
@@ -104,7 +104,8 @@ export function localDefaultPolicy(options?: IdentityOptions): Policy {
     policy = defaultPolicy(undefined);
     policy.source = { kind: 'default', reason: `no policy file, and the identity is unusable: ${(e as Error).message}` };
   }
-  if (!options) cachedLocal = policy;
+  // Without an identity nothing is cached: one created later in this process counts at once.
+  if (!options && policy.actors.length > 0) cachedLocal = policy;
   return policy;
 }
 
