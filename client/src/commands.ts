@@ -7,6 +7,7 @@ import {
   HISTORY_REQUEST,
   IDENTITY_MISSING,
   REFRESH_REQUEST,
+  SET_IMMUDB_PASSWORD_NOTIFICATION,
   type DecideParams,
   type DecideResult,
   type EntryInfo,
@@ -130,14 +131,25 @@ async function showNotTrusted(client: LanguageClient, uri?: string): Promise<voi
   await vscode.window.showTextDocument(vscode.Uri.parse(target), { selection: new vscode.Range(start, start) });
 }
 
+export const IMMUDB_PASSWORD_SECRET = 'deptrust.immudbPassword';
+
+async function setImmudbPassword(client: LanguageClient, secrets: vscode.SecretStorage): Promise<void> {
+  const user = vscode.workspace.getConfiguration('deptrust').get<string>('immudb.user', 'immudb');
+  const password = await vscode.window.showInputBox({ prompt: `Password of immudb user "${user}" (kept in VS Code's secret storage)`, password: true });
+  if (password === undefined) return;
+  await secrets.store(IMMUDB_PASSWORD_SECRET, password);
+  await client.sendNotification(SET_IMMUDB_PASSWORD_NOTIFICATION, { password });
+}
+
 /** Every command, in one table. */
-export function registerCommands(client: LanguageClient, identities: IdentityStore, view: TrustView): vscode.Disposable[] {
+export function registerCommands(client: LanguageClient, identities: IdentityStore, view: TrustView, secrets: vscode.SecretStorage): vscode.Disposable[] {
   const fromView = (status: TrustStatus, verb: string) => async (node: unknown) => {
     const t = TrustView.target(node as Parameters<typeof TrustView.target>[0]);
     if (t) await decide(client, identities, status, verb, { ...t, label: '' });
   };
   const table: Record<string, (...args: any[]) => Promise<unknown>> = {
     'deptrust.showNotTrusted': (uri?: string) => showNotTrusted(client, uri),
+    'deptrust.setImmudbPassword': () => setImmudbPassword(client, secrets),
     'deptrust.view.trust': fromView('trusted', 'trust'),
     'deptrust.view.distrust': fromView('untrusted', 'distrust'),
     'deptrust.view.unsupport': fromView('unsupported', 'mark unsupported'),

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { SUMMARY_NOTIFICATION, type SummaryParams } from '../../server/src/lsp/protocol';
-import { isIdentityMissing, registerCommands } from './commands';
+import { IMMUDB_PASSWORD_SECRET, isIdentityMissing, registerCommands } from './commands';
 import { IdentityStore } from './identity';
 import { StatusDisplay } from './status';
 import { TrustView } from './trustView';
@@ -29,7 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         vscode.workspace.createFileSystemWatcher(LOCKFILE_GLOB),
       ],
     },
-    initializationOptions: { identity: await identities.load() },
+    initializationOptions: { identity: await identities.load(), immudbPassword: await context.secrets.get(IMMUDB_PASSWORD_SECRET) },
     outputChannel: output,
     middleware: {
       // A quick fix run without an identity: offer one, then run the fix again.
@@ -51,7 +51,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output,
     status,
     view,
-    ...registerCommands(client, identities, view),
+    ...registerCommands(client, identities, view, context.secrets),
     client.onNotification(SUMMARY_NOTIFICATION, (s: SummaryParams) => {
       status.update(s);
       view.refreshSoon();

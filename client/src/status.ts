@@ -36,7 +36,7 @@ export class StatusDisplay implements vscode.Disposable {
     const bad = (s.counts.untrusted ?? 0) + (s.counts.mismatch ?? 0) + (s.counts.compromised ?? 0) + (s.counts.unavailable ?? 0);
     const ledgerBad = s.ledger.health !== 'ok';
     const icon = ledgerBad || bad ? '$(shield-x)' : s.counts.unknown ? '$(shield)' : '$(shield-check)';
-    const stale = s.ledger.health === 'stale' ? ' (stale)' : '';
+    const stale = s.ledger.health === 'stale' ? ` (stale, verified ${age(s.ledger.verifiedAt)} ago)` : '';
     this.item.text = `${icon} ${s.text}${stale}`;
     this.item.backgroundColor = ledgerBad || bad ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     const tooltip = new vscode.MarkdownString();
@@ -52,4 +52,12 @@ export class StatusDisplay implements vscode.Disposable {
     this.subscription.dispose();
     this.item.dispose();
   }
+}
+
+/** `42 s`, `5 min`, `3 h`: how long ago a time was, for the stale marker. */
+function age(since: number): string {
+  const s = Math.max(0, Math.round((Date.now() - since) / 1000));
+  if (s < 90) return `${s} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
 }

@@ -112,3 +112,12 @@ export interface WorkspaceLockfile {
 
 /** The client command a lockfile's CodeLens runs: list what is not trusted in that file. */
 export const COMMAND_SHOW_NOT_TRUSTED = 'deptrust.showNotTrusted';
+
+/**
+ * Client → server: the immudb password, kept by the client in VS Code's secret storage, never in
+ * settings. Other editors pass it in DEPTRUST_IMMUDB_PASSWORD.
+ */
+export const SET_IMMUDB_PASSWORD_NOTIFICATION = 'deptrust/setImmudbPassword';
+export interface ImmudbPasswordParams {
+  password: string;
+}

@@ -34,6 +34,8 @@ import {
   DECIDE_REQUEST,
   IDENTITY_MISSING,
   SET_IDENTITY_NOTIFICATION,
+  SET_IMMUDB_PASSWORD_NOTIFICATION,
+  type ImmudbPasswordParams,
   type CreateIdentityParams,
   type IdentityParams,
   ENTRIES_REQUEST,
@@ -79,6 +81,8 @@ export class DeptrustServer {
   private configurationPull = false;
   /** The identity the client handed over (VS Code secret storage); else the identity file. */
   private clientIdentity: Identity | undefined;
+  /** The immudb password from the client's secret storage; else DEPTRUST_IMMUDB_PASSWORD. */
+  private immudbPassword = process.env.DEPTRUST_IMMUDB_PASSWORD;
   /** Policy files with problems published on them, to clear once they are fixed. */
   private brokenPolicies = new Set<string>();
   private readonly workspace = new WorkspaceLockfiles();
@@ -101,7 +105,8 @@ export class DeptrustServer {
       this.codeLensRefresh = Boolean(params.capabilities.workspace?.codeLens?.refreshSupport);
       const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? (params.rootUri ? [uriToPath(params.rootUri)] : []);
       this.workspace.setRoots(folders);
-      const init = params.initializationOptions as { settings?: unknown; identity?: IdentityParams } | undefined;
+      const init = params.initializationOptions as { settings?: unknown; identity?: IdentityParams; immudbPassword?: string } | undefined;
+      if (init?.immudbPassword) this.immudbPassword = init.immudbPassword;
       if (init?.settings) this.settings = readSettings(init.settings);
       if (init?.identity) this.clientIdentity = this.identityOf(init.identity);
       return {
@@ -164,6 +169,10 @@ export class DeptrustServer {
       this.session?.setIdentity(this.clientIdentity);
       void this.reevaluateAll();
     });
+    c.onNotification(SET_IMMUDB_PASSWORD_NOTIFICATION, (p: ImmudbPasswordParams) => {
+      this.immudbPassword = p.password;
+      if (this.settings.ledger.kind === 'immudb') void this.reconfigure();
+    });
     c.onRequest(CREATE_IDENTITY_REQUEST, (p: CreateIdentityParams) => this.guard('createIdentity', () => {
       const identity = generateIdentity(p.name);
       const result: IdentityParams = { name: identity.name, publicKey: identity.publicKey, secretKey: Buffer.from(identity.secretKey).toString('base64') };
@@ -205,7 +214,7 @@ export class DeptrustServer {
     const old = this.session;
     this.session = undefined;
     await old?.close().catch(() => undefined);
-    const options = ledgerOptionsOf(this.settings, process.env.DEPTRUST_IMMUDB_PASSWORD);
+    const options = ledgerOptionsOf(this.settings, this.immudbPassword);
     try {
       const session = await TrustSession.open(options, { identity: this.clientIdentity });
       this.session = session;
