@@ -109,6 +109,28 @@ describe('language server over stdio', () => {
     );
   });
 
+  test('the source action trusts every unknown entry after a confirmation', async () => {
+    const file = sharedPath('corpus', 'maven/scalibr__with-multiple-classifiers.xml');
+    const uri = lsp.open(file);
+    const before = await lsp.diagnosticsFor(uri);
+    assert.equal(before.filter((d) => d.code === 'unknown').length, 2);
+    const request = () =>
+      lsp.connection.sendRequest('textDocument/codeAction', {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        context: { diagnostics: [], only: ['source'] },
+      }) as Promise<CodeAction[]>;
+    const [action] = await request();
+    assert.equal(action.title, 'Trust all 2 unknown dependencies in this file…');
+
+    lsp.answerWith = 'Cancel';
+    assert.equal(await lsp.connection.sendRequest('workspace/executeCommand', action.command), 0, 'nothing trusted when cancelled');
+    lsp.answerWith = 'Trust 2';
+    assert.equal(await lsp.connection.sendRequest('workspace/executeCommand', action.command), 2);
+    await lsp.until('no diagnostics left', () => lsp.diagnostics.get(uri)?.diagnostics.length === 0);
+    assert.deepEqual(await request(), [], 'no source action once nothing is unknown');
+  });
+
   test('a broken edit keeps the last good verdicts and shows where the file breaks', async () => {
     const file = sharedPath('corpus', 'rubygems/trivy__Gemfile_normal.lock');
     const text = fs.readFileSync(file, 'utf8');
