@@ -94,6 +94,32 @@ describe('embedded ledger', () => {
     assert.deepEqual(report.invalid, [0]);
   });
 
+  it('keeps signature results beside the witness, for this head only', async () => {
+    s = sandbox();
+    const ledger = await s.open();
+    await ledger.append(decision(s.identity, 'pkg:npm/good@1.0.0'));
+    await ledger.close();
+    const forged = { ...decision(s.identity, 'pkg:npm/evil@1.0.0'), reason: 'edited' };
+    fs.appendFileSync(logPath(s), canonicalJson(forged) + '\n');
+
+    const first = await s.open();
+    assert.equal(first.state().problems, undefined, 'signatures are not checked at open');
+    await first.lookup(['pkg:npm/good@1.0.0', 'pkg:npm/evil@1.0.0']);
+    assert.equal(first.state().problems?.length, 1);
+    await first.close();
+    const second = await s.open();
+    assert.deepEqual(second.state().problems?.map((p) => p.index), [1], 'results of the first process reused');
+    await second.close();
+
+    // Another log under the same name (the witness deleted to accept it): results do not carry.
+    const [good, evil] = fs.readFileSync(logPath(s), 'utf8').split('\n');
+    fs.writeFileSync(logPath(s), canonicalJson({ ...JSON.parse(good), reason: 'forged' }) + '\n' + evil + '\n');
+    for (const f of fs.readdirSync(s.witnessDir)) if (f.endsWith('.json')) fs.rmSync(`${s.witnessDir}/${f}`);
+    const third = await s.open();
+    assert.deepEqual([third.state().health, third.state().size], ['ok', 2]);
+    assert.equal((await third.history('pkg:npm/good@1.0.0'))[0].signature, 'invalid');
+  });
+
   it('picks up appends of another ledger instance and tells listeners within a second', async () => {
     s = sandbox();
     const reader = await s.open();

@@ -100,6 +100,8 @@ export class EmbeddedLedger implements Ledger {
   private readonly cacheMinRecords: number;
   private witnessPath = '';
   private cachedSize = 0;
+  /** Signatures checked since their results were last kept (see `saveSignatures`). */
+  private newSignatures = 0;
   private tree = new MerkleTree();
   private table = new RecordTable();
   /** Record indexes by purl; a single index is kept bare, as most purls have one record. */
@@ -155,6 +157,7 @@ export class EmbeddedLedger implements Ledger {
     this.opened = true;
     this.verifyNew(true, true);
     this.keepCache();
+    this.loadSignatures();
     this.watch();
     return this.current;
   }
@@ -487,6 +490,7 @@ export class EmbeddedLedger implements Ledger {
     } finally {
       fs.closeSync(fd);
     }
+    if (this.newSignatures >= 256) this.saveSignatures();
     if (this.compromised()) {
       out.clear();
       this.notify();
@@ -536,26 +540,97 @@ export class EmbeddedLedger implements Ledger {
     if (known !== 0) return SIGNATURE_CODES[known];
     const result = checkSignature(record);
     this.table.signatures[index] = result === 'valid' ? 1 : result === 'missing' ? 2 : 3;
-    if (result === 'invalid') {
-      this.problems.push({
-        code: 'SIGNATURE_INVALID',
-        index,
-        message: `record ${index} (${record.subject.purl} by ${record.actor.name}) has a signature ` +
-          `that does not match ${record.actor.key ?? 'any key'}; it is not counted`,
-      });
-      if (this.current.health === 'ok') this.current = { ...this.current, problems: this.problems.slice() };
-    }
+    this.newSignatures++;
+    if (result === 'invalid') this.reportInvalid(index, record);
     return result;
   }
 
+  private get signaturesPath(): string {
+    return this.witnessPath.replace(/\.json$/, '.sigs');
+  }
+
   /**
-   * Checks every record: each line against its proven leaf and each signature. For
-   * `deptrust verify`, which must look at everything rather than what lookups touched.
+   * Takes signature results an earlier process kept (beside the witness) for a head this tree
+   * extends: the same leaves are the same records, so the same results. Anything else is
+   * ignored, and signatures are checked again as records are read.
+   */
+  private loadSignatures(): void {
+    if (this.compromised()) return;
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(this.signaturesPath);
+    } catch {
+      return;
+    }
+    const newline = data.indexOf(NEWLINE);
+    if (newline < 0) return;
+    let header: { v?: number; size?: number; root?: string };
+    try {
+      header = JSON.parse(data.subarray(0, newline).toString('utf8')) as typeof header;
+    } catch {
+      return;
+    }
+    const size = header.size;
+    const codes = data.subarray(newline + 1);
+    if (header.v !== 1 || !Number.isSafeInteger(size) || size === undefined || size < 1) return;
+    if (size > this.tree.size || codes.length !== size || toHex(this.tree.root(size)) !== header.root) return;
+    const invalid: number[] = [];
+    for (let i = 0; i < size; i++) {
+      const code = codes[i];
+      if (code > 3 || this.table.signatures[i] !== 0) continue;
+      this.table.signatures[i] = code;
+      if (code === 3) invalid.push(i);
+    }
+    if (invalid.length === 0) return;
+    const fd = fs.openSync(this.logPath, 'r');
+    try {
+      for (const i of invalid) {
+        const buf = Buffer.allocUnsafe(this.table.lengths[i]);
+        fs.readSync(fd, buf, 0, buf.length, this.table.offsets[i]);
+        const parsed = parseRecordLine(buf.toString('utf8'));
+        if ('record' in parsed) this.reportInvalid(i, parsed.record);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** Keeps the signature results for the current head beside the witness. */
+  private saveSignatures(): void {
+    if (this.compromised() || this.tree.size === 0 || !this.witnessPath) return;
+    const size = this.tree.size;
+    try {
+      const tmp = `${this.signaturesPath}.${process.pid}.tmp`;
+      const header = JSON.stringify({ v: 1, size, root: toHex(this.tree.root()) }) + '\n';
+      fs.writeFileSync(tmp, Buffer.concat([Buffer.from(header), this.table.signatures.subarray(0, size)]), { mode: 0o600 });
+      fs.renameSync(tmp, this.signaturesPath);
+      this.newSignatures = 0;
+    } catch {
+      // Only saves time: the next process checks these signatures again.
+    }
+  }
+
+  private reportInvalid(index: number, record: TrustRecord): void {
+    if (this.problems.some((p) => p.index === index)) return;
+    this.problems.push({
+      code: 'SIGNATURE_INVALID',
+      index,
+      message: `record ${index} (${record.subject.purl} by ${record.actor.name}) has a signature ` +
+        `that does not match ${record.actor.key ?? 'any key'}; it is not counted`,
+    });
+    if (this.current.health === 'ok') this.current = { ...this.current, problems: this.problems.slice() };
+  }
+
+  /**
+   * Checks every record: each line against its proven leaf and each signature, none taken from
+   * earlier results. For `deptrust verify`, which must look at everything, not what lookups read.
    */
   async verifyAll(): Promise<VerifyReport> {
     if (!this.opened) await this.open();
     const report: VerifyReport = { state: this.current, valid: 0, unsigned: 0, invalid: [] };
     if (this.current.health !== 'ok') return report;
+    this.table.signatures.fill(0);
+    this.table.proven.fill(0);
     const fd = fs.openSync(this.logPath, 'r');
     try {
       for (let i = 0; i < this.table.count && this.current.health === 'ok'; i++) {
@@ -567,6 +642,7 @@ export class EmbeddedLedger implements Ledger {
     } finally {
       fs.closeSync(fd);
     }
+    this.saveSignatures();
     report.state = this.current;
     return report;
   }
@@ -581,6 +657,7 @@ export class EmbeddedLedger implements Ledger {
   }
 
   async close(): Promise<void> {
+    if (this.opened && this.newSignatures > 0) this.saveSignatures();
     this.opened = false;
     clearTimeout(this.pendingReload);
     this.watcher?.close();
