@@ -58,6 +58,8 @@ export class ImmudbServer {
     public dataDir: string,
     /** Scratch folder of this server: data copies, logs, pid file. */
     readonly home: string,
+    /** Extra command-line flags, e.g. `--signingKey FILE`. */
+    private readonly extraArgs: string[] = [],
   ) {}
 
   get address(): string {
@@ -68,10 +70,19 @@ export class ImmudbServer {
     return this.child !== undefined && this.child.exitCode === null;
   }
 
-  /** Starts a server on a fresh data folder and waits until it accepts connections. */
-  static async start(): Promise<ImmudbServer> {
+  /**
+   * Starts a server on a fresh data folder and waits until it accepts connections.
+   * `signingKeyPem`: an ECDSA P-256 private key (SEC1 PEM) the server signs its states with.
+   */
+  static async start(options: { signingKeyPem?: string } = {}): Promise<ImmudbServer> {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'deptrust-immudb-'));
-    const server = new ImmudbServer(await freePort(), path.join(home, 'data'), home);
+    const extra: string[] = [];
+    if (options.signingKeyPem) {
+      const keyFile = path.join(home, 'signing.key');
+      fs.writeFileSync(keyFile, options.signingKeyPem, { mode: 0o600 });
+      extra.push('--signingKey', keyFile);
+    }
+    const server = new ImmudbServer(await freePort(), path.join(home, 'data'), home, extra);
     await server.launch();
     return server;
   }
@@ -100,6 +111,7 @@ export class ImmudbServer {
         '--pgsql-server=false',
         '--grpc-reflection=false',
         '--swaggerui=false',
+        ...this.extraArgs,
       ],
       {
         cwd: this.home,

@@ -98,6 +98,8 @@ export interface ImmutableStateMessage {
   db: string;
   txId: number;
   txHash: Uint8Array;
+  /** The server's ECDSA signature (ASN.1 DER) over the state, when it signs states. */
+  signature: Uint8Array;
 }
 
 /** Machine-readable reasons an immudb call failed; callers branch on these, not on text. */
@@ -308,13 +310,18 @@ export class ImmudbConnection {
 
   /** The server's current state of the selected database: last transaction id and its Alh. */
   async currentState(): Promise<ImmutableStateMessage> {
-    const m = await this.call<{ db: string; txId: unknown; txHash: unknown }>(
-      'CurrentState',
-      'Empty',
-      'ImmutableState',
-      {},
-    );
-    return { db: m.db ?? '', txId: num(m.txId), txHash: bytes(m.txHash) };
+    const m = await this.call<{
+      db: string;
+      txId: unknown;
+      txHash: unknown;
+      signature?: { signature?: unknown };
+    }>('CurrentState', 'Empty', 'ImmutableState', {});
+    return {
+      db: m.db ?? '',
+      txId: num(m.txId),
+      txHash: bytes(m.txHash),
+      signature: bytes(m.signature?.signature),
+    };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type {
   KVMetadataMessage,
   TxEntryMessage,
@@ -223,4 +223,52 @@ export function verifyChain(
     );
   }
   return point;
+}
+
+/**
+ * The bytes immudb signs for a database state: the database name's length (u32, big-endian),
+ * the name (UTF-8), the transaction id (u64, big-endian) and its Alh.
+ */
+export function stateSigningBytes(db: string, txId: number, txHash: Uint8Array): Uint8Array {
+  const name = Buffer.from(db, 'utf8');
+  return Buffer.concat([u32(name.length), name, u64(txId), txHash]);
+}
+
+/** Reads a server's state-signing public key (PEM, SubjectPublicKeyInfo, ECDSA P-256). */
+export function parseServerKey(pem: string): KeyObject {
+  const key = createPublicKey(pem);
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw new Error('the immudb server key must be an ECDSA P-256 public key');
+  }
+  return key;
+}
+
+/**
+ * Checks the server's signature over its state: ECDSA P-256 with SHA-256, DER encoded, as an
+ * immudb server started with `--signingKey` produces it. Throws VerificationError otherwise.
+ */
+export function verifyStateSignature(
+  key: KeyObject,
+  state: { db: string; txId: number; txHash: Uint8Array; signature: Uint8Array },
+): void {
+  if (state.signature.length === 0) {
+    throw new VerificationError(state.txId, 'the server did not sign its state');
+  }
+  let ok = false;
+  try {
+    ok = verify(
+      'sha256',
+      stateSigningBytes(state.db, state.txId, state.txHash),
+      key,
+      state.signature,
+    );
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw new VerificationError(
+      state.txId,
+      `the state at transaction ${state.txId} is not signed by the server key deptrust was given`,
+    );
+  }
 }

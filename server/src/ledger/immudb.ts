@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+import * as fs from 'node:fs';
 import { lineBytes, parseRecordLine, recordProblem } from './canonical';
 import { LedgerError } from './errors';
 import type { AppendResult, Ledger, LedgerProblem, LedgerState } from './ledger';
@@ -13,7 +15,9 @@ import {
   GENESIS_ALH,
   VerificationError,
   equalBytes,
+  parseServerKey,
   verifyChain,
+  verifyStateSignature,
   type ChainPoint,
 } from './immudb-verify';
 import type { StoredRecord, TrustRecord } from './record';
@@ -43,6 +47,13 @@ export interface ImmudbLedgerOptions {
   timeoutMs?: number;
   /** Largest answer accepted, bytes (default 64 MiB); scans shrink their pages to fit. */
   maxMessageBytes?: number;
+  /**
+   * The server's state-signing public key (PEM), for servers started with `--signingKey`.
+   * When given, every state the server reports must carry its valid signature.
+   */
+  serverKey?: string;
+  /** A file holding `serverKey` (e.g. from DEPTRUST_IMMUDB_SERVER_KEY). */
+  serverKeyFile?: string;
 }
 
 interface Entry {
@@ -98,9 +109,11 @@ export class ImmudbLedger implements Ledger {
   private running: Promise<boolean> | undefined;
   private closed = false;
   private opened = false;
+  private readonly serverKey: KeyObject | undefined;
 
   constructor(private readonly options: ImmudbLedgerOptions) {
     this.location = `${options.address}/${options.database}`;
+    this.serverKey = serverKeyOf(options);
     this.conn = new ImmudbConnection({ ...options, timeoutMs: options.timeoutMs ?? 5000 });
     this.file = snapshotPath(options.address, options.database, options.stateDir);
     this.current = {
@@ -270,6 +283,8 @@ export class ImmudbLedger implements Ledger {
   /** Verifies the server's history from the kept point to its current state, then adopts it. */
   private async sync(): Promise<void> {
     const state = await this.conn.currentState();
+    if (this.serverKey)
+      verifyStateSignature(this.serverKey, { ...state, db: this.options.database });
     if (state.db && state.db !== this.options.database) {
       throw new VerificationError(state.txId, `the server answered for database "${state.db}"`);
     }
@@ -508,6 +523,26 @@ export class ImmudbLedger implements Ledger {
     this.conn.close();
     // Keep the time of the last check for the next process's staleness message.
     if (this.verifiedAt > 0 && this.current.health === 'ok') this.saveSnapshot();
+  }
+}
+
+function serverKeyOf(options: ImmudbLedgerOptions): KeyObject | undefined {
+  let pem = options.serverKey;
+  if (!pem && options.serverKeyFile) {
+    try {
+      pem = fs.readFileSync(options.serverKeyFile, 'utf8');
+    } catch (err) {
+      throw new ImmudbError(
+        'IMMUDB_CONFIG',
+        `cannot read the immudb server key ${options.serverKeyFile}: ${(err as Error).message}`,
+      );
+    }
+  }
+  if (!pem) return undefined;
+  try {
+    return parseServerKey(pem);
+  } catch (err) {
+    throw new ImmudbError('IMMUDB_CONFIG', (err as Error).message);
   }
 }
 

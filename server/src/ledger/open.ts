@@ -32,6 +32,8 @@ export function createLedger(options: LedgerOptions): Ledger {
         database: options.database || 'defaultdb',
         user: options.user || 'immudb',
         password: options.password ?? '',
+        // Pins the server's state-signing key (PEM file) for servers run with --signingKey.
+        serverKeyFile: process.env.DEPTRUST_IMMUDB_SERVER_KEY || undefined,
       });
   }
 }
