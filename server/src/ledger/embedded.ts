@@ -102,6 +102,9 @@ export class EmbeddedLedger implements Ledger {
   private cachedSize = 0;
   /** Signatures checked since their results were last kept (see `saveSignatures`). */
   private newSignatures = 0;
+  /** Records read back and verified since the log file last changed (see `checkReadCache`). */
+  private readCache = new Map<number, StoredRecord>();
+  private readStamp = '';
   private tree = new MerkleTree();
   private table = new RecordTable();
   /** Record indexes by purl; a single index is kept bare, as most purls have one record. */
@@ -486,6 +489,7 @@ export class EmbeddedLedger implements Ledger {
     if (wanted.length === 0) return out;
     const fd = fs.openSync(this.logPath, 'r');
     try {
+      this.checkReadCache(fd);
       for (const [purl, indexes] of wanted) out.set(purl, indexes.map((i) => this.readRecord(fd, i)));
     } finally {
       fs.closeSync(fd);
@@ -503,11 +507,32 @@ export class EmbeddedLedger implements Ledger {
   }
 
   /**
+   * Forgets records read back while the log file stays as it was (same size, modification time
+   * and inode); any write to it, an append included, makes the next lookup read them again.
+   */
+  private checkReadCache(fd: number): void {
+    const st = fs.fstatSync(fd);
+    const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    if (stamp !== this.readStamp || this.readCache.size > 200_000) {
+      this.readCache.clear();
+      this.readStamp = stamp;
+    }
+  }
+
+  /**
    * Reads one record back from the log and checks it: its bytes must hash to the leaf proven to
    * be in the verified tree (so an edit made while the ledger is open is caught here), and its
    * signature must hold. Both results are kept; a later head extends the one proven against.
    */
   private readRecord(fd: number, index: number): StoredRecord {
+    const cached = this.readCache.get(index);
+    if (cached) return { ...cached };
+    const stored = this.readRecordFromLog(fd, index);
+    if (stored.proof === 'verified') this.readCache.set(index, stored);
+    return { ...stored };
+  }
+
+  private readRecordFromLog(fd: number, index: number): StoredRecord {
     const buf = Buffer.allocUnsafe(this.table.lengths[index]);
     fs.readSync(fd, buf, 0, buf.length, this.table.offsets[index]);
     const parsed = parseRecordLine(buf.toString('utf8'));
@@ -631,6 +656,7 @@ export class EmbeddedLedger implements Ledger {
     if (this.current.health !== 'ok') return report;
     this.table.signatures.fill(0);
     this.table.proven.fill(0);
+    this.readCache.clear();
     const fd = fs.openSync(this.logPath, 'r');
     try {
       for (let i = 0; i < this.table.count && this.current.health === 'ok'; i++) {
