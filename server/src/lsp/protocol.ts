@@ -121,3 +121,30 @@ export const SET_IMMUDB_PASSWORD_NOTIFICATION = 'deptrust/setImmudbPassword';
 export interface ImmudbPasswordParams {
   password: string;
 }
+
+/**
+ * Client → server: the lockfile changes of a git repository with their verdicts, the same
+ * review as `deptrust review --format json`. Decisions in `decide` are signed and recorded
+ * first, so that a Trust or Distrust action and the refreshed review are one round trip.
+ */
+export const REVIEW_REQUEST = 'deptrust/review';
+export interface ReviewParams {
+  /** A folder inside the repository (URI). */
+  folder: string;
+  /** True: the index against HEAD; false: the working tree against `base`. */
+  staged: boolean;
+  base?: string;
+  allowUnknown?: boolean;
+  decide?: ReviewDecision[];
+}
+export interface ReviewDecision {
+  /** The entry after the change, as the review reported it. */
+  entry: { purl: string | null; checksum: string | null; checksums: string[]; checksumOf?: 'zip' | 'go.mod' };
+  status: TrustStatus;
+  reason?: string;
+}
+export interface ReviewResult {
+  review?: import('../review/review').Review;
+  /** Why there is no review (not a repository, bad revision, no identity to sign with). */
+  error?: { code: string; message: string };
+}

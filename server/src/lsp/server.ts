@@ -27,6 +27,7 @@ import { nextResult, type Analysis } from './analysis';
 import { codeActions, TRUST_ALL_KIND, type DecideCommandArgs } from './codeActions';
 import { policyDiagnostics, toDiagnostics } from './diagnostics';
 import { hoverFor } from './hover';
+import { registerReview } from './review';
 import {
   COMMAND_DECIDE,
   COMMAND_TRUST_ALL_UNKNOWN,
@@ -183,6 +184,7 @@ export class DeptrustServer {
     c.onCodeLens((params) => this.guard('codeLens', () => this.codeLenses(params.textDocument.uri)));
     c.onRequest(WORKSPACE_REQUEST, () => this.guard('workspace', () => this.workspaceLockfiles()));
 
+    registerReview(c, () => this.session);
     this.documents.listen(c);
     c.listen();
   }
