@@ -13,8 +13,9 @@ npm run build --silent
 mkdir -p "$(dirname "$OUT")"
 echo "==> vsce package -> ${OUT#"$ROOT"/}"
 # The manifest has no repository field and the repo may have no LICENSE file yet; vsce would
-# otherwise stop to ask about either.
+# otherwise stop to ask about either. Without a repository URL it cannot turn the readme's
+# relative links into absolute ones, so they stay relative.
 npx --no-install vsce package --no-dependencies --allow-missing-repository --skip-license \
-  -o "$OUT"
+  --no-rewrite-relative-links -o "$OUT"
 
 echo "$(du -k "$OUT" | cut -f1) KiB  $OUT"

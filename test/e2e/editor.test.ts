@@ -9,9 +9,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, test as nodeTest } from 'node:test';
 import { createIdentity } from '../../server/src/identity/identity';
-import { Editor, packageExtension, waitFor, type ProblemRow, type Squiggle } from './harness';
+import {
+  Editor,
+  packageExtension,
+  SCREENSHOTS,
+  waitFor,
+  type ProblemRow,
+  type Squiggle,
+} from './harness';
 import { columnOf, deptrust, lineOf, makeWorkspace } from './workspace';
 
 const ACTOR = 'e2e-reviewer';
@@ -89,6 +96,20 @@ after(async () => {
   await editor?.close();
   for (const dir of [workspace, home]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/** A test that leaves a screenshot of the editor as it failed, `FAILED-<name>.png`. */
+function test(name: string, body: () => Promise<void>): void {
+  const shot = `FAILED-${name.replace(/[^a-z0-9.]+/gi, '-').slice(0, 60)}`;
+  nodeTest(name, async () => {
+    fs.rmSync(path.join(SCREENSHOTS, `${shot}.png`), { force: true });
+    try {
+      await body();
+    } catch (err) {
+      await editor?.screenshot(shot).catch(() => undefined);
+      throw err;
+    }
+  });
+}
 
 /** Waits until the deptrust status bar item shows exactly `text` (after its shield icon). */
 async function statusBecomes(text: string): Promise<string> {
@@ -188,7 +209,7 @@ test('hover on an untrusted entry shows its verdict, who decided and why', async
   await editor.openFile('package-lock.json');
   await editor.closePanel();
   const text = await editor.hover(NPM.leftPad, 8, /Ledger:/);
-  await editor.screenshot('hover-untrusted');
+  await editor.screenshot('hover-untrusted', '.part.editor');
   assert.match(text, /left-pad@1\.3\.0/);
   assert.match(text, /untrusted/);
   assert.ok(text.includes(ACTOR), text);

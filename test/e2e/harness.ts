@@ -95,12 +95,37 @@ export function checkPrerequisites(): void {
   }
 }
 
+/** What the vsix is made of; a change to any of them makes packageExtension() package again. */
+const VSIX_INPUTS = [
+  'client/src',
+  'server/src',
+  'syntaxes',
+  'package.json',
+  '.vscodeignore',
+  'README.md',
+  'scripts/build.mjs',
+];
+
+function newestChange(target: string): number {
+  if (!fs.existsSync(target)) return 0;
+  const stat = fs.statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(target)) {
+    newest = Math.max(newest, newestChange(path.join(target, entry)));
+  }
+  return newest;
+}
+
 /**
- * Builds and packages the extension (scripts/e2e/package.sh) so the editor runs the code in
- * the working tree; DEPTRUST_E2E_VSIX=reuse keeps an existing .cache/deptrust.vsix.
+ * Builds and packages the extension (scripts/e2e/package.sh) unless .cache/deptrust.vsix is
+ * newer than every source it is made of, so the editor always runs the working tree's code.
+ * DEPTRUST_E2E_VSIX=rebuild packages in any case.
  */
 export function packageExtension(): string {
-  if (process.env.DEPTRUST_E2E_VSIX === 'reuse' && fs.existsSync(VSIX)) return VSIX;
+  const inputs = Math.max(...VSIX_INPUTS.map((p) => newestChange(path.join(REPO_ROOT, p))));
+  const fresh = fs.existsSync(VSIX) && fs.statSync(VSIX).mtimeMs > inputs;
+  if (fresh && process.env.DEPTRUST_E2E_VSIX !== 'rebuild') return VSIX;
   const run = spawnSync('bash', [path.join(REPO_ROOT, 'scripts/e2e/package.sh')], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
@@ -529,13 +554,13 @@ export class Editor {
   }
 
   /**
-   * Shows the hover at a 1-based position (Ctrl+K Ctrl+I) and returns the text of all its
+   * Shows the hover at a 1-based position (palette: Show or Focus Hover, the command behind
+   * Ctrl+K Ctrl+I, whose chord proved unreliable when typed) and returns the text of all its
    * parts (problem, language server), once it contains `until` and has stopped changing.
    */
   async hover(line: number, column: number, until = /\S/): Promise<string> {
     await this.goTo(line, column);
-    await this.page.keyboard.press('Control+K');
-    await this.page.keyboard.press('Control+I');
+    await this.runCommand('Show or Focus Hover');
     let previous = '';
     return waitFor(`a hover at ${line}:${column} matching ${until}`, async () => {
       const hover = this.page.locator('.monaco-hover:not(.hidden)');
@@ -593,11 +618,15 @@ export class Editor {
     await this.page.keyboard.insertText(text);
   }
 
-  /** Saves a screenshot to test-results/screenshots/NAME.png and returns its path. */
-  async screenshot(name: string): Promise<string> {
+  /**
+   * Saves a screenshot to test-results/screenshots/NAME.png and returns its path: the whole
+   * window, or only the workbench part a selector names (`.part.editor`).
+   */
+  async screenshot(name: string, selector?: string): Promise<string> {
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     const file = path.join(SCREENSHOTS, `${name}.png`);
-    await this.page.screenshot({ path: file });
+    if (selector) await this.page.locator(selector).first().screenshot({ path: file });
+    else await this.page.screenshot({ path: file });
     return file;
   }
 
