@@ -1,0 +1,61 @@
+// Timing helpers shared by the benchmarks: repeated runs within a time budget, summarized as
+// median, min and max. Nothing here asserts: benchmarks report, they never fail on time.
+
+export interface Stats {
+  /** Milliseconds. */
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+export interface Budget {
+  /** Runs at least this many times, however slow (default 3). */
+  minRuns?: number;
+  /** Runs at most this many times (default 15). */
+  maxRuns?: number;
+  /** Stops adding runs once the timed runs took this long, ms (default 3000). */
+  budgetMs?: number;
+  /** Untimed runs first, so the timing sees optimized code (default 1). */
+  warmup?: number;
+}
+
+export function now(): number {
+  return performance.now();
+}
+
+export function summarize(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], runs: sorted.length };
+}
+
+const collect = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * Times `fn` repeatedly. A full garbage collection (when node runs with --expose-gc) runs
+ * before each timed run, so one run's garbage is not billed to the next.
+ */
+export async function measure(fn: () => unknown, budget: Budget = {}): Promise<Stats> {
+  const { minRuns = 3, maxRuns = 15, budgetMs = 3000, warmup = 1 } = budget;
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  let spent = 0;
+  while (samples.length < maxRuns && (samples.length < minRuns || spent < budgetMs)) {
+    collect?.();
+    const t = now();
+    await fn();
+    const ms = now() - t;
+    samples.push(ms);
+    spent += ms;
+  }
+  return summarize(samples);
+}
+
+export function fmtMs(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 100) return `${ms.toFixed(0)} ms`;
+  if (ms >= 10) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(2)} ms`;
+}

@@ -1,0 +1,206 @@
+// Parse time of every lockfile parser, side by side with its floor and the tools people use:
+//   package-lock.json  JSON.parse of the same text (floor), @npmcli/arborist loadVirtual,
+//                      snyk-nodejs-lockfile-parser parseNpmLockV2Project
+//   Gemfile.lock       Bundler::LockfileParser, timed inside Ruby (bench/bundler_parse.rb)
+//   pom.xml            saxes alone, with the options the parser uses (floor)
+//   go.sum             splitting the text into lines (floor)
+// Every timing starts from the text in memory except arborist's, which reads the lockfile
+// itself (about 1 ms for a megabyte; it has no entry point taking text).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SaxesParser } from 'saxes';
+import { parseNpmLockV2Project } from 'snyk-nodejs-lockfile-parser';
+import { parseLockfile } from '../server/src/parsers/index';
+import type { BenchInput } from './inputs';
+import { measure, summarize, type Budget, type Stats } from './measure';
+import type { Row } from './report';
+
+/** The part of @npmcli/arborist used here; the package ships no types. */
+interface ArboristClass {
+  new (options: { path: string }): { loadVirtual(): Promise<{ inventory: { size: number } }> };
+}
+const Arborist = createRequire(__filename)('@npmcli/arborist') as ArboristClass;
+
+export interface ParseFigures {
+  input: BenchInput;
+  bytes: number;
+  entries: number;
+  deptrust: Stats;
+  /** The floor: the least any parser of this format must do. */
+  floor: { what: string; stats: Stats };
+  peers: Array<{ what: string; stats?: Stats; note?: string }>;
+}
+
+/** Fewer runs for the large inputs, so the whole suite stays within about ten minutes. */
+function budgetFor(bytes: number): Budget {
+  if (bytes > 8e6) return { minRuns: 3, maxRuns: 3, budgetMs: 0, warmup: 1 };
+  if (bytes > 1.5e6) return { minRuns: 5, maxRuns: 7, budgetMs: 3000, warmup: 1 };
+  return { minRuns: 10, maxRuns: 25, budgetMs: 2000, warmup: 3 };
+}
+
+/** A throw-away folder holding `package-lock.json` (a link to the input) and a package.json. */
+function npmProjectDir(file: string, manifest: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deptrust-bench-npm-'));
+  fs.symlinkSync(file, path.join(dir, 'package-lock.json'));
+  fs.writeFileSync(path.join(dir, 'package.json'), manifest);
+  return dir;
+}
+
+/**
+ * The package.json a lockfile was written for, rebuilt from its root entry (`packages[""]`)
+ * when none sits next to it: snyk's parser needs one, and the v2 shared file has none.
+ */
+function manifestFor(file: string, text: string): string {
+  const beside = path.join(path.dirname(file), 'package.json');
+  if (path.basename(file) === 'package-lock.json' && fs.existsSync(beside)) return fs.readFileSync(beside, 'utf8');
+  const root = (JSON.parse(text) as { packages?: Record<string, Record<string, unknown>> }).packages?.[''] ?? {};
+  const { name = 'bench', version = '0.0.0', dependencies, devDependencies, optionalDependencies } = root;
+  return JSON.stringify({ name, version, dependencies, devDependencies, optionalDependencies });
+}
+
+async function npmPeers(input: BenchInput, text: string, budget: Budget): Promise<ParseFigures['peers']> {
+  const manifest = manifestFor(input.file, text);
+  const dir = npmProjectDir(input.file, manifest);
+  const peers: ParseFigures['peers'] = [];
+  try {
+    let nodes = 0;
+    const arborist = await measure(async () => {
+      const tree = await new Arborist({ path: dir }).loadVirtual();
+      nodes = tree.inventory.size - 1;
+    }, budget);
+    peers.push({ what: 'arborist loadVirtual', stats: arborist, note: `${nodes} nodes, reads the file` });
+  } catch (err) {
+    peers.push({ what: 'arborist loadVirtual', note: `failed: ${String(err).slice(0, 120)}` });
+  }
+  try {
+    let pkgs = 0;
+    const options = {
+      includeDevDeps: true,
+      includeOptionalDeps: true,
+      includePeerDeps: true,
+      strictOutOfSync: false,
+      pruneCycles: true,
+    };
+    const snyk = await measure(async () => {
+      const graph = await parseNpmLockV2Project(manifest, text, options);
+      pkgs = graph.getPkgs().length - 1;
+    }, budget);
+    peers.push({
+      what: 'snyk parseNpmLockV2Project',
+      stats: snyk,
+      note: `${pkgs} packages reachable from package.json`,
+    });
+  } catch (err) {
+    peers.push({ what: 'snyk parseNpmLockV2Project', note: `failed: ${String(err).slice(0, 120)}` });
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return peers;
+}
+
+/** Bundler gives up after this long: its parse grows faster than linearly with the specs. */
+const BUNDLER_TIMEOUT_MS = 45_000;
+
+function bundlerPeer(input: BenchInput, budget: Budget): ParseFigures['peers'][number] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deptrust-bench-gem-'));
+  const gemfile = path.join(dir, 'Gemfile');
+  fs.writeFileSync(gemfile, "source 'https://rubygems.org'\n");
+  const runs = input.origin === 'real' ? String(budget.maxRuns ?? 10) : '3';
+  const script = path.join(__dirname, 'bundler_parse.rb');
+  const t = performance.now();
+  const r = spawnSync('ruby', [script, input.file, runs, '3000'], {
+    encoding: 'utf8',
+    env: { ...process.env, BUNDLE_GEMFILE: gemfile },
+    timeout: BUNDLER_TIMEOUT_MS,
+  });
+  const waited = performance.now() - t;
+  fs.rmSync(dir, { recursive: true, force: true });
+  const what = 'Bundler LockfileParser';
+  if (r.error || r.status !== 0) {
+    if (r.signal === 'SIGTERM' || (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+      return {
+        what,
+        stats: { median: waited, min: waited, max: waited, runs: 0 },
+        note: `one parse did not finish in ${BUNDLER_TIMEOUT_MS / 1000} s; the figure is a lower bound`,
+      };
+    }
+    return { what, note: `ruby failed: ${(r.stderr || String(r.error)).slice(0, 200)}` };
+  }
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { specs: number; samples_ms: number[] };
+  return { what, stats: summarize(out.samples_ms), note: `${out.specs} specs` };
+}
+
+async function floorOf(input: BenchInput, text: string, budget: Budget): Promise<ParseFigures['floor']> {
+  switch (input.format) {
+    case 'package-lock':
+      return { what: 'JSON.parse (floor)', stats: await measure(() => JSON.parse(text), budget) };
+    case 'go-sum':
+      return { what: 'split lines (floor)', stats: await measure(() => text.split('\n'), budget) };
+    case 'gemfile-lock':
+      return { what: 'split lines (floor)', stats: await measure(() => text.split('\n'), budget) };
+    case 'pom': {
+      // saxes with the parser's options and do-nothing handlers: tokenizing without a tree.
+      const stats = await measure(() => {
+        const parser = new SaxesParser({ position: true });
+        parser.on('opentag', () => undefined);
+        parser.on('closetag', () => undefined);
+        parser.on('text', () => undefined);
+        parser.write(text).close();
+      }, budget);
+      return { what: 'saxes alone (floor)', stats };
+    }
+  }
+}
+
+export async function benchParse(input: BenchInput): Promise<ParseFigures> {
+  const buffer = fs.readFileSync(input.file);
+  const text = buffer.toString('utf8');
+  const budget = budgetFor(buffer.length);
+  let entries = 0;
+  const deptrust = await measure(() => {
+    entries = parseLockfile(input.format, text, { path: input.file }).dependencies.length;
+  }, budget);
+  const floor = await floorOf(input, text, budget);
+  let peers: ParseFigures['peers'] = [];
+  if (input.format === 'package-lock') peers = await npmPeers(input, text, budget);
+  if (input.format === 'gemfile-lock') peers = [bundlerPeer(input, budget)];
+  return { input, bytes: buffer.length, entries, deptrust, floor, peers };
+}
+
+export function parseRows(figures: ParseFigures[]): Row[] {
+  const rows: Row[] = [];
+  for (const f of figures) {
+    const input = `${f.input.label} ${(f.bytes / 1e6).toFixed(2)} MB`;
+    const origin = f.input.origin === 'synthetic' ? ', synthetic' : '';
+    rows.push({
+      group: 'parse',
+      what: 'deptrust parse',
+      input,
+      stats: f.deptrust,
+      unit: 'ms',
+      note: `${f.entries} entries${origin}`,
+    });
+    rows.push({
+      group: 'parse',
+      what: f.floor.what,
+      input,
+      stats: f.floor.stats,
+      unit: 'ms',
+      ratio: f.deptrust.median / f.floor.stats.median,
+    });
+    for (const p of f.peers) {
+      rows.push({
+        group: 'parse',
+        what: p.what,
+        input,
+        stats: p.stats,
+        unit: 'ms',
+        ratio: p.stats && p.stats.runs > 0 ? f.deptrust.median / p.stats.median : undefined,
+        note: p.note,
+      });
+    }
+  }
+  return rows;
+}

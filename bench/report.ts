@@ -1,0 +1,82 @@
+// The shape of a benchmark run's figures, the targets they are held to, and the table printed
+// at the end. A missed target is reported with its margin; nothing exits non-zero for it.
+import { fmtMs, type Stats } from './measure';
+
+export interface Row {
+  /** Section of the table: `parse`, `lsp`, `ledger`, `immudb`, `cli`. */
+  group: string;
+  /** What was timed, e.g. `deptrust parse` or `arborist loadVirtual`. */
+  what: string;
+  /** The input, e.g. `npm biglock (v3)` or `1,000,000 records`. */
+  input: string;
+  stats?: Stats;
+  /** A single figure that is not a time (a rate, a size). */
+  value?: number;
+  unit: 'ms' | 'per s' | 'MB' | 'entries';
+  /** deptrust's median divided by this row's median, for comparison rows. */
+  ratio?: number;
+  note?: string;
+}
+
+export interface Target {
+  name: string;
+  /** The figure held to the limit, in `unit`. */
+  actual: number | undefined;
+  limit: number;
+  unit: 'ms' | 'x';
+  /** `below`: actual must be under the limit. */
+  pass: boolean | undefined;
+  note?: string;
+}
+
+export function target(name: string, actual: number | undefined, limit: number, unit: Target['unit'], note?: string): Target {
+  return { name, actual, limit, unit, pass: actual === undefined ? undefined : actual < limit, note };
+}
+
+function cell(row: Row): string {
+  if (row.stats) {
+    const s = row.stats;
+    return `${fmtMs(s.median)}  [${fmtMs(s.min)} .. ${fmtMs(s.max)}]  n=${s.runs}`;
+  }
+  if (row.value === undefined) return 'n/a';
+  const v = row.value >= 100 ? row.value.toFixed(0) : row.value.toFixed(1);
+  return `${v} ${row.unit}`;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+/** The table: median [min .. max] n=runs, then the ratio deptrust/this row where it applies. */
+export function formatTable(rows: Row[]): string {
+  const lines: string[] = [];
+  let group = '';
+  const w1 = Math.max(...rows.map((r) => r.input.length), 10) + 2;
+  const w2 = Math.max(...rows.map((r) => r.what.length), 10) + 2;
+  for (const row of rows) {
+    if (row.group !== group) {
+      group = row.group;
+      lines.push('', `== ${group} ==`);
+    }
+    const ratio = row.ratio === undefined ? '' : `  deptrust/this ${row.ratio.toFixed(2)}x`;
+    const note = row.note ? `  (${row.note})` : '';
+    lines.push(`${pad(row.input, w1)}${pad(row.what, w2)}${cell(row)}${ratio}${note}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatTargets(targets: Target[]): string {
+  const lines = ['', '== targets =='];
+  for (const t of targets) {
+    const fmt = (x: number): string => (t.unit === 'ms' ? fmtMs(x) : `${x.toFixed(2)}x`);
+    if (t.actual === undefined) {
+      lines.push(`NOT MEASURED  ${t.name} (limit ${fmt(t.limit)})${t.note ? `: ${t.note}` : ''}`);
+      continue;
+    }
+    const margin = t.pass
+      ? `${fmt(t.limit - t.actual)} under`
+      : `missed by ${fmt(t.actual - t.limit)} (${(t.actual / t.limit).toFixed(1)}x the limit)`;
+    lines.push(`${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${fmt(t.actual)} vs limit ${fmt(t.limit)}, ${margin}${t.note ? `; ${t.note}` : ''}`);
+  }
+  return lines.join('\n');
+}
