@@ -369,6 +369,8 @@ export class Editor {
       return labels.some((l) => l.trim() === title) ? true : undefined;
     }, 15_000);
     await row.first().click();
+    // Park the pointer on the title bar, where it raises no tooltip or hover.
+    await this.page.mouse.move(700, 5);
   }
 
   /** The titles the palette lists for a query, for checking what a command contributes. */
