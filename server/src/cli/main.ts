@@ -6,6 +6,7 @@ import * as decide from './commands/decide';
 import * as history from './commands/history';
 import * as hook from './commands/hook';
 import * as identity from './commands/identity';
+import * as ledger from './commands/ledger';
 import * as lsp from './commands/lsp';
 import * as review from './commands/review';
 import * as verify from './commands/verify';
@@ -15,7 +16,17 @@ import { printable } from './text';
 declare const DEPTRUST_VERSION: string | undefined;
 
 /** Every command, each in a module of its own with a `register(program)`. */
-const COMMANDS: Array<{ register(program: Command): void }> = [check, decide, history, verify, identity, lsp, review, hook];
+const COMMANDS: Array<{ register(program: Command): void }> = [
+  check,
+  review,
+  decide,
+  history,
+  verify,
+  identity,
+  ledger,
+  hook,
+  lsp,
+];
 
 export function buildProgram(): Command {
   const program = new Command('deptrust')
