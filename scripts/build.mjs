@@ -1,5 +1,8 @@
 // Bundles the extension client, the language server and the CLI with esbuild.
 import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const watch = process.argv.includes('--watch');
 const common = {
@@ -13,6 +16,7 @@ const common = {
   mainFields: ['module', 'main'],
   // `vscode` is provided by the editor at run time.
   external: ['vscode'],
+  define: { DEPTRUST_VERSION: JSON.stringify(version) },
 };
 
 const builds = [
