@@ -263,7 +263,19 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       );
       return dep;
     }
-    dep.purl = specPurl(s, name, split.version, split.platform);
+    try {
+      dep.purl = specPurl(s, name, split.version, split.platform);
+    } catch {
+      // packageurl-js percent-encodes with encodeURIComponent, which throws on text that is not
+      // well-formed UTF-16 (a lone surrogate an editor can send); such a gem has no purl.
+      dep.hint = 'the gem name, version or source cannot be written as a package URL';
+      report(
+        'GEMFILE_BAD_NAME',
+        'warning',
+        range,
+        `${file} line ${line + 1}: expected a gem name of well-formed Unicode text`,
+      );
+    }
     return dep;
   }
 

@@ -254,7 +254,13 @@ export function parsePomWith(
       dep.hint = 'system-scoped dependency: a file on this machine, not a repository artifact';
       return dep;
     }
-    dep.purl = mavenPurl(groupId!, artifactId!, version, resolved.classifier, resolved.type);
+    dep.purl = purlOrNull(() =>
+      mavenPurl(groupId!, artifactId!, version, resolved.classifier, resolved.type),
+    );
+    if (dep.purl === null) {
+      dep.hint = NO_PURL;
+      report('POM_BAD_COORDINATES', 'warning', range, `${where(range)}: ${NO_PURL}`);
+    }
     return dep;
   }
 }
@@ -312,8 +318,27 @@ function parentEntry(
   if (local) dep.hint = 'parent POM of this workspace, not a repository artifact';
   else if (!version || !parent.groupId || !parent.artifactId)
     dep.hint = 'the parent has no resolvable coordinates';
-  else dep.purl = mavenPurl(parent.groupId, parent.artifactId, version, undefined, 'pom');
+  else {
+    dep.purl = purlOrNull(() =>
+      mavenPurl(parent.groupId!, parent.artifactId!, version, undefined, 'pom'),
+    );
+    if (dep.purl === null) dep.hint = NO_PURL;
+  }
   return dep;
+}
+
+const NO_PURL = 'the coordinates are not well-formed Unicode text, so they have no package URL';
+
+/**
+ * packageurl-js percent-encodes with encodeURIComponent, which throws on a lone surrogate: an
+ * editor can send one (XML parsers pass it through), a file read from disk cannot.
+ */
+function purlOrNull(make: () => string): string | null {
+  try {
+    return make();
+  } catch {
+    return null;
+  }
 }
 
 /** Maven version ranges (`[1.0,2.0)`, `(,1.0]`, `[1.5]`, unions) are written in brackets. */

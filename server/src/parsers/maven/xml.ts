@@ -18,7 +18,7 @@ export interface XmlElement {
 }
 
 export interface XmlError {
-  code: 'POM_XML_SYNTAX' | 'POM_ENTITY_DECLARATION';
+  code: 'POM_XML_SYNTAX' | 'POM_ENTITY_DECLARATION' | 'POM_XML_TOO_DEEP';
   message: string;
   /** Where the problem was found; `end` may equal `start`. */
   start: number;
@@ -30,6 +30,13 @@ export interface XmlDocument {
   root?: XmlElement;
   error?: XmlError;
 }
+
+/**
+ * Deepest element nesting accepted. The POM 4.0.0 schema nests about ten levels (plugin
+ * configurations a few more); a deeper file is refused instead of building a tree that
+ * later walks would take seconds over.
+ */
+export const MAX_XML_DEPTH = 256;
 
 /** Thrown from saxes handlers to stop at the first problem; caught in readXml. */
 class Stop extends Error {}
@@ -62,6 +69,15 @@ export function readXml(text: string): XmlDocument {
     });
   });
   parser.on('opentagstart', (tag) => {
+    if (stack.length >= MAX_XML_DEPTH) {
+      const at = Math.max(0, text.lastIndexOf('<', parser.position - 1));
+      fail({
+        code: 'POM_XML_TOO_DEEP',
+        message: `elements nest deeper than ${MAX_XML_DEPTH} levels; a POM never does`,
+        start: at,
+        end: parser.position,
+      });
+    }
     const colon = tag.name.indexOf(':');
     const element: XmlElement = {
       name: colon >= 0 ? tag.name.slice(colon + 1) : tag.name,
