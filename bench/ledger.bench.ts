@@ -30,7 +30,12 @@ function purlOf(i: number): string {
 function writeLog(dir: string, n: number, identity: Identity): void {
   const b64url = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
   const key = createPrivateKey({
-    key: { kty: 'OKP', crv: 'Ed25519', d: b64url(identity.secretKey), x: b64url(parsePublicKey(identity.publicKey)!) },
+    key: {
+      kty: 'OKP',
+      crv: 'Ed25519',
+      d: b64url(identity.secretKey),
+      x: b64url(parsePublicKey(identity.publicKey)!),
+    },
     format: 'jwk',
   });
   fs.mkdirSync(dir, { recursive: true });
@@ -39,7 +44,10 @@ function writeLog(dir: string, n: number, identity: Identity): void {
   for (let i = 0; i < n; i++) {
     const record: TrustRecord = {
       v: 1,
-      subject: { purl: purlOf(i), checksum: `sha512-${Buffer.alloc(64, i % 251).toString('base64')}` },
+      subject: {
+        purl: purlOf(i),
+        checksum: `sha512-${Buffer.alloc(64, i % 251).toString('base64')}`,
+      },
       status: i % 10 === 0 ? 'untrusted' : 'trusted',
       actor: { name: identity.name, key: identity.publicKey },
       time: '2026-12-01T10:00:00Z',
@@ -74,20 +82,38 @@ async function benchSize(root: string, n: number, identity: Identity): Promise<v
   t = process.hrtime.bigint();
   state = await ledger.open();
   const rss = process.memoryUsage().rss / 1e6;
-  console.log(`  open + verify against the witness: ${ms(t).toFixed(0)} ms, ${state.health}, rss ${rss.toFixed(0)} MB`);
+  console.log(
+    `  open + verify against the witness: ${ms(t).toFixed(0)} ms, ${state.health}, rss ${rss.toFixed(0)} MB`,
+  );
 
   const wanted: string[] = [];
   for (let i = 0; i < LOOKUPS; i++) wanted.push(purlOf(Math.floor((i * 7919) % n)));
   t = process.hrtime.bigint();
   let found = await ledger.lookup(wanted);
-  console.log(`  lookup of ${LOOKUPS} purls, first (checks signatures and proofs): ${ms(t).toFixed(1)} ms, ${found.size} found`);
+  console.log(
+    `  lookup of ${LOOKUPS} purls, first (checks signatures and proofs): ${ms(t).toFixed(1)} ms, ${found.size} found`,
+  );
   t = process.hrtime.bigint();
   found = await ledger.lookup(wanted);
   console.log(`  lookup of ${LOOKUPS} purls, again: ${ms(t).toFixed(1)} ms, ${found.size} found`);
 
+  await ledger.close();
+  ledger = new EmbeddedLedger(dir, { witnessDir });
+  t = process.hrtime.bigint();
+  state = await ledger.open();
+  found = await ledger.lookup(wanted);
+  console.log(
+    `  reopen + lookup of ${LOOKUPS} purls (signature results kept): ${ms(t).toFixed(0)} ms, ${found.size} found`,
+  );
+
   t = process.hrtime.bigint();
   for (let i = 0; i < APPENDS; i++) {
-    await ledger.append(signDecision(identity, { subject: { purl: `pkg:npm/appended-${i}@1.0.0` }, status: 'trusted' }));
+    await ledger.append(
+      signDecision(identity, {
+        subject: { purl: `pkg:npm/appended-${i}@1.0.0` },
+        status: 'trusted',
+      }),
+    );
   }
   const perSecond = APPENDS / (ms(t) / 1000);
   console.log(`  ${APPENDS} appends (signed, locked, fsynced): ${perSecond.toFixed(0)} per second`);
@@ -95,19 +121,27 @@ async function benchSize(root: string, n: number, identity: Identity): Promise<v
   if (n <= 100_000) {
     t = process.hrtime.bigint();
     const report = await ledger.verifyAll();
-    console.log(`  verifyAll (every line and signature): ${ms(t).toFixed(0)} ms, ${report.valid} valid`);
+    console.log(
+      `  verifyAll (every line and signature): ${ms(t).toFixed(0)} ms, ${report.valid} valid`,
+    );
   }
   await ledger.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'deptrust-bench-'));
   try {
     const identity = createIdentity('bench', { path: path.join(root, 'identity.json') });
-    console.log(`node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}`);
-    for (const n of sizes.length ? sizes : [1_000, 100_000, 1_000_000]) await benchSize(root, n, identity);
+    console.log(
+      `node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}`,
+    );
+    for (const n of sizes.length ? sizes : [1_000, 100_000, 1_000_000])
+      await benchSize(root, n, identity);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

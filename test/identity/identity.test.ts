@@ -17,11 +17,17 @@ import { decision, sandbox, tempDir, type Sandbox } from '../ledger/helpers/ledg
 
 const CLI = path.join(__dirname, 'helpers', 'cli.ts');
 
-function run(home: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+function run(
+  home: string,
+  ...args: string[]
+): { status: number | null; stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, DEPTRUST_HOME: home };
   delete env.DEPTRUST_IDENTITY;
   delete env.DEPTRUST_LEDGER;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    env,
+    encoding: 'utf8',
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -47,7 +53,10 @@ describe('identities', () => {
     cleanup = remove;
     const file = path.join(dir, 'identity.json');
     const first = createIdentity('alice', { path: file });
-    assert.throws(() => createIdentity('alice', { path: file }), (e: IdentityError) => e.code === 'IDENTITY_EXISTS');
+    assert.throws(
+      () => createIdentity('alice', { path: file }),
+      (e: IdentityError) => e.code === 'IDENTITY_EXISTS',
+    );
     fs.chmodSync(file, 0o644);
     const second = createIdentity('alice2', { path: file, force: true });
     assert.notEqual(second.publicKey, first.publicKey);
@@ -60,15 +69,30 @@ describe('identities', () => {
     const file = path.join(dir, 'identity.json');
     createIdentity('alice', { path: file });
     fs.chmodSync(file, 0o640);
-    assert.throws(() => loadIdentity({ path: file }), (e: IdentityError) => e.code === 'IDENTITY_PERMISSIONS');
+    assert.throws(
+      () => loadIdentity({ path: file }),
+      (e: IdentityError) => e.code === 'IDENTITY_PERMISSIONS',
+    );
     fs.chmodSync(file, 0o600);
     const content = JSON.parse(fs.readFileSync(file, 'utf8'));
-    fs.writeFileSync(file, JSON.stringify({ ...content, publicKey: 'ed25519:' + Buffer.alloc(32).toString('base64') }));
-    assert.throws(() => loadIdentity({ path: file }), (e: IdentityError) => e.code === 'IDENTITY_MALFORMED');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ ...content, publicKey: 'ed25519:' + Buffer.alloc(32).toString('base64') }),
+    );
+    assert.throws(
+      () => loadIdentity({ path: file }),
+      (e: IdentityError) => e.code === 'IDENTITY_MALFORMED',
+    );
     fs.writeFileSync(file, '{"v": 1, "name": "alice"');
-    assert.throws(() => loadIdentity({ path: file }), (e: IdentityError) => e.code === 'IDENTITY_MALFORMED');
+    assert.throws(
+      () => loadIdentity({ path: file }),
+      (e: IdentityError) => e.code === 'IDENTITY_MALFORMED',
+    );
     assert.equal(loadIdentity({ path: path.join(dir, 'absent.json') }), undefined);
-    assert.throws(() => createIdentity('  ', { path: path.join(dir, 'x.json') }), (e: IdentityError) => e.code === 'IDENTITY_NAME');
+    assert.throws(
+      () => createIdentity('  ', { path: path.join(dir, 'x.json') }),
+      (e: IdentityError) => e.code === 'IDENTITY_NAME',
+    );
   });
 
   it('keeps identities under the data folder by default', () => {
@@ -93,9 +117,23 @@ describe('record signatures', () => {
 
   it('sign the canonical encoding without `sig`, so member order does not matter', () => {
     s = sandbox();
-    const record = signDecision(s.identity, { subject: { purl: 'pkg:npm/a@1.0.0', checksum: 'sha512-AA==' }, status: 'trusted', reason: 'ok' });
+    const record = signDecision(s.identity, {
+      subject: { purl: 'pkg:npm/a@1.0.0', checksum: 'sha512-AA==' },
+      status: 'trusted',
+      reason: 'ok',
+    });
     assert.equal(checkSignature(record), 'valid');
-    const reordered = JSON.parse(JSON.stringify({ sig: record.sig, time: record.time, v: 1, status: record.status, reason: 'ok', actor: record.actor, subject: { checksum: 'sha512-AA==', purl: 'pkg:npm/a@1.0.0' } }));
+    const reordered = JSON.parse(
+      JSON.stringify({
+        sig: record.sig,
+        time: record.time,
+        v: 1,
+        status: record.status,
+        reason: 'ok',
+        actor: record.actor,
+        subject: { checksum: 'sha512-AA==', purl: 'pkg:npm/a@1.0.0' },
+      }),
+    );
     assert.equal(checkSignature(reordered), 'valid');
     const bytes = new TextDecoder().decode(signingBytes(record));
     assert.equal(bytes.split('\n')[0], 'deptrust-record-v1');
@@ -122,7 +160,8 @@ describe('record signatures', () => {
       { ...record, sig: 'not base64!' },
       { ...record, actor: { name: record.actor.name } },
     ];
-    for (const v of variants) assert.equal(checkSignature(v as never), 'invalid', JSON.stringify(v));
+    for (const v of variants)
+      assert.equal(checkSignature(v as never), 'invalid', JSON.stringify(v));
     assert.equal(checkSignature({ ...record, sig: undefined }), 'missing');
   });
 });
@@ -170,7 +209,10 @@ describe('deptrust identity and deptrust verify', () => {
     assert.match(r.stdout, /^result: ok: 2 records; extends the head verified/m);
 
     const log = path.join(ledgerDir, 'records.jsonl');
-    fs.writeFileSync(log, fs.readFileSync(log, 'utf8').replace('pkg:npm/a@1.0.0', 'pkg:npm/z@1.0.0'));
+    fs.writeFileSync(
+      log,
+      fs.readFileSync(log, 'utf8').replace('pkg:npm/a@1.0.0', 'pkg:npm/z@1.0.0'),
+    );
     r = run(dir, 'verify', '--ledger', ledgerDir);
     assert.equal(r.status, 2);
     assert.match(r.stdout, /^result: compromised: the first 2 records no longer match/m);

@@ -10,13 +10,18 @@ async function smallLedger(): Promise<Sandbox> {
   const s = sandbox();
   const ledger = await s.open();
   await ledger.append(decision(s.identity, 'pkg:npm/a@1.0.0'));
-  await ledger.append(decision(s.identity, 'pkg:golang/example.com/b@v1.2.3', 'untrusted', 'CVE-2026-7'));
+  await ledger.append(
+    decision(s.identity, 'pkg:golang/example.com/b@v1.2.3', 'untrusted', 'CVE-2026-7'),
+  );
   await ledger.append(decision(s.identity, 'pkg:gem/c@3.0.0', 'unsupported'));
   await ledger.close();
   return s;
 }
 
-async function stateAfterOpen(s: Sandbox, cacheMinRecords?: number): Promise<{ health: string; message: string; fromCache: number }> {
+async function stateAfterOpen(
+  s: Sandbox,
+  cacheMinRecords?: number,
+): Promise<{ health: string; message: string; fromCache: number }> {
   const ledger = new EmbeddedLedger(s.ledgerDir, { witnessDir: s.witnessDir, cacheMinRecords });
   try {
     const state = await ledger.open();
@@ -34,7 +39,9 @@ describe('tampering with the embedded ledger is detected', () => {
     s = await smallLedger();
     const original = fs.readFileSync(logPath(s));
     const witnessFiles = fs.readdirSync(s.witnessDir);
-    const witness = witnessFiles.map((f) => [f, fs.readFileSync(path.join(s.witnessDir, f))] as const);
+    const witness = witnessFiles.map(
+      (f) => [f, fs.readFileSync(path.join(s.witnessDir, f))] as const,
+    );
     assert.ok(original.length > 900, `log unexpectedly small: ${original.length} bytes`);
     const missed: number[] = [];
     for (let i = 0; i < original.length; i++) {
@@ -57,7 +64,9 @@ describe('tampering with the embedded ledger is detected', () => {
     assert.equal((await stateAfterOpen(s, 1)).health, 'ok');
     assert.equal((await stateAfterOpen(s, 1)).fromCache, 3);
     const original = fs.readFileSync(logPath(s));
-    const keep = fs.readdirSync(s.witnessDir).map((f) => [f, fs.readFileSync(path.join(s.witnessDir, f))] as const);
+    const keep = fs
+      .readdirSync(s.witnessDir)
+      .map((f) => [f, fs.readFileSync(path.join(s.witnessDir, f))] as const);
     assert.equal(keep.length, 2, 'expected a witness and a tree cache');
     const missed: number[] = [];
     for (let i = 0; i < original.length; i++) {
@@ -98,7 +107,9 @@ describe('tampering with the embedded ledger is detected', () => {
     assert.equal((await stateAfterOpen(s)).health, 'compromised');
 
     // Same size as before: the veto is swapped for a fresh, validly signed approval.
-    const replacement = JSON.stringify(decision(s.identity, 'pkg:golang/example.com/b@v1.2.3', 'trusted'));
+    const replacement = JSON.stringify(
+      decision(s.identity, 'pkg:golang/example.com/b@v1.2.3', 'trusted'),
+    );
     fs.writeFileSync(logPath(s), [lines[0], replacement, lines[2]].join('\n') + '\n');
     assert.equal((await stateAfterOpen(s)).health, 'compromised');
   });

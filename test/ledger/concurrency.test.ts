@@ -8,7 +8,11 @@ import { decision, logPath, sandbox, waitFor, type Sandbox } from './helpers/led
 
 const APPENDER = path.join(__dirname, 'helpers', 'appender.ts');
 
-function startAppender(s: Sandbox, tag: string, count: number): { child: ChildProcess; acked: string[]; done: Promise<number | null> } {
+function startAppender(
+  s: Sandbox,
+  tag: string,
+  count: number,
+): { child: ChildProcess; acked: string[]; done: Promise<number | null> } {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', APPENDER, s.ledgerDir, s.witnessDir, s.identity.path, tag, String(count)],
@@ -59,7 +63,8 @@ describe('several writers and crashed writers', () => {
     assert.equal(report.valid, 100);
     const reasons = reasonsInLog(s);
     assert.equal(new Set(reasons).size, 100);
-    for (const w of writers) for (const id of w.acked) assert.ok(reasons.includes(id), `${id} lost`);
+    for (const w of writers)
+      for (const id of w.acked) assert.ok(reasons.includes(id), `${id} lost`);
   });
 
   it('ignores a torn tail, and the next append cuts it off', async () => {
@@ -102,7 +107,9 @@ describe('several writers and crashed writers', () => {
       // Every append that returned is there, the ledger verifies, and this process can write.
       const ledger = await s.open();
       assert.equal(ledger.state().health, 'ok', ledger.state().message);
-      const result = await ledger.append(decision(s.identity, `pkg:npm/after-kill-${round}@1.0.0`, 'trusted', `after-${round}`));
+      const result = await ledger.append(
+        decision(s.identity, `pkg:npm/after-kill-${round}@1.0.0`, 'trusted', `after-${round}`),
+      );
       acked.push(`after-${round}`);
       assert.equal(result.size, ledger.state().size);
       await ledger.close();

@@ -9,7 +9,11 @@ import { decision, logPath, sandbox, waitFor, type Sandbox } from './helpers/led
 
 /** The tree head computed from the log file alone, independently of the ledger's own state. */
 function headOfFile(file: string): { size: number; root: string } {
-  const lines = fs.readFileSync(file).toString('utf8').split('\n').filter((l) => l !== '');
+  const lines = fs
+    .readFileSync(file)
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const tree = new MerkleTree();
   for (const l of lines) tree.append(hashLeaf(Buffer.from(l, 'utf8')));
   return { size: tree.size, root: toHex(tree.root()) };
@@ -24,7 +28,9 @@ describe('embedded ledger', () => {
     const ledger = await s.open();
     assert.equal(ledger.state().health, 'ok');
     const r1 = await ledger.append(decision(s.identity, 'pkg:npm/a@1.0.0'));
-    const r2 = await ledger.append(decision(s.identity, 'pkg:npm/b@2.0.0', 'untrusted', 'CVE-2026-1'));
+    const r2 = await ledger.append(
+      decision(s.identity, 'pkg:npm/b@2.0.0', 'untrusted', 'CVE-2026-1'),
+    );
     assert.deepEqual([r1.index, r1.size, r2.index, r2.size], [0, 1, 1, 2]);
     const head = headOfFile(logPath(s));
     assert.deepEqual({ size: r2.size, root: r2.root }, head);
@@ -45,10 +51,13 @@ describe('embedded ledger', () => {
     const found = await ledger.lookup(['pkg:npm/a@1.0.0', 'pkg:npm/c@1.0.0', 'pkg:npm/none@1.0.0']);
     assert.deepEqual([...found.keys()].sort(), ['pkg:npm/a@1.0.0', 'pkg:npm/c@1.0.0']);
     const a = found.get('pkg:npm/a@1.0.0')!;
-    assert.deepEqual(a.map((r) => [r.index, r.record.status, r.proof, r.signature]), [
-      [0, 'trusted', 'verified', 'valid'],
-      [2, 'untrusted', 'verified', 'valid'],
-    ]);
+    assert.deepEqual(
+      a.map((r) => [r.index, r.record.status, r.proof, r.signature]),
+      [
+        [0, 'trusted', 'verified', 'valid'],
+        [2, 'untrusted', 'verified', 'valid'],
+      ],
+    );
     assert.equal(found.get('pkg:npm/c@1.0.0')![0].signature, 'missing');
     const history = await ledger.history('pkg:npm/a@1.0.0');
     assert.equal(history[1].record.reason, 'CVE-2026-2');
@@ -108,13 +117,21 @@ describe('embedded ledger', () => {
     assert.equal(first.state().problems?.length, 1);
     await first.close();
     const second = await s.open();
-    assert.deepEqual(second.state().problems?.map((p) => p.index), [1], 'results of the first process reused');
+    assert.deepEqual(
+      second.state().problems?.map((p) => p.index),
+      [1],
+      'results of the first process reused',
+    );
     await second.close();
 
     // Another log under the same name (the witness deleted to accept it): results do not carry.
     const [good, evil] = fs.readFileSync(logPath(s), 'utf8').split('\n');
-    fs.writeFileSync(logPath(s), canonicalJson({ ...JSON.parse(good), reason: 'forged' }) + '\n' + evil + '\n');
-    for (const f of fs.readdirSync(s.witnessDir)) if (f.endsWith('.json')) fs.rmSync(`${s.witnessDir}/${f}`);
+    fs.writeFileSync(
+      logPath(s),
+      canonicalJson({ ...JSON.parse(good), reason: 'forged' }) + '\n' + evil + '\n',
+    );
+    for (const f of fs.readdirSync(s.witnessDir))
+      if (f.endsWith('.json')) fs.rmSync(`${s.witnessDir}/${f}`);
     const third = await s.open();
     assert.deepEqual([third.state().health, third.state().size], ['ok', 2]);
     assert.equal((await third.history('pkg:npm/good@1.0.0'))[0].signature, 'invalid');
@@ -129,7 +146,11 @@ describe('embedded ledger', () => {
     reader.onDidChange(() => calls++);
     const started = Date.now();
     await writer.append(decision(s.identity, 'pkg:npm/late@1.0.0'));
-    await waitFor(() => reader.state().size === 1 && calls > 0, 1000, 'the reader to see the append');
+    await waitFor(
+      () => reader.state().size === 1 && calls > 0,
+      1000,
+      'the reader to see the append',
+    );
     assert.ok(Date.now() - started < 1000);
     const found = await reader.lookup(['pkg:npm/late@1.0.0']);
     assert.equal(found.get('pkg:npm/late@1.0.0')![0].proof, 'verified');
@@ -138,7 +159,10 @@ describe('embedded ledger', () => {
 
   it('opens from a tree cache with the same head, and ignores a damaged cache', async () => {
     s = sandbox();
-    const writer = new EmbeddedLedger(s.ledgerDir, { witnessDir: s.witnessDir, cacheMinRecords: 4 });
+    const writer = new EmbeddedLedger(s.ledgerDir, {
+      witnessDir: s.witnessDir,
+      cacheMinRecords: 4,
+    });
     await writer.open();
     for (let i = 0; i < 10; i++) await writer.append(decision(s.identity, `pkg:npm/p${i}@1.0.0`));
     const head = writer.state().root;
@@ -156,10 +180,13 @@ describe('embedded ledger', () => {
     assert.equal(cached.recordsFromCache, 10);
     assert.deepEqual([cached.state().health, cached.state().root], ['ok', head]);
     const found = await cached.lookup(['pkg:npm/p3@1.0.0', 'pkg:npm/p9@1.0.0']);
-    assert.deepEqual([...found.values()].map((l) => [l[0].index, l[0].proof, l[0].signature]), [
-      [3, 'verified', 'valid'],
-      [9, 'verified', 'valid'],
-    ]);
+    assert.deepEqual(
+      [...found.values()].map((l) => [l[0].index, l[0].proof, l[0].signature]),
+      [
+        [3, 'verified', 'valid'],
+        [9, 'verified', 'valid'],
+      ],
+    );
     await cached.append(decision(s.identity, 'pkg:npm/after@1.0.0'));
     await cached.close();
 

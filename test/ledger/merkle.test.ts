@@ -109,12 +109,21 @@ describe('MerkleTree', () => {
   });
 
   it('matches the root of the vectors tree (8 leaves of RFC 6962 test data)', () => {
-    const data = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657',
-      '606162636465666768696a6b6c6d6e6f'];
+    const data = [
+      '',
+      '00',
+      '10',
+      '2021',
+      '3031',
+      '40414243',
+      '5051525354555657',
+      '606162636465666768696a6b6c6d6e6f',
+    ];
     const t = new MerkleTree();
     for (const d of data) t.append(hashLeaf(Buffer.from(d, 'hex')));
-    const happy = JSON.parse(fs.readFileSync(
-      sharedPath('vectors', 'merkle', 'inclusion', '1', 'happy-path.json'), 'utf8')) as InclusionVector;
+    const happy = JSON.parse(
+      fs.readFileSync(sharedPath('vectors', 'merkle', 'inclusion', '1', 'happy-path.json'), 'utf8'),
+    ) as InclusionVector;
     assert.equal(v64(t.root(8)), happy.root);
   });
 
@@ -135,7 +144,11 @@ describe('MerkleTree', () => {
     for (let m = 1; m <= leaves.length; m += 2) {
       for (let n = m; n <= leaves.length; n += 5) {
         const proof = tree.consistencyProof(m, n);
-        assert.equal(checkConsistency(m, n, tree.root(m), tree.root(n), proof), undefined, `${m}..${n}`);
+        assert.equal(
+          checkConsistency(m, n, tree.root(m), tree.root(n), proof),
+          undefined,
+          `${m}..${n}`,
+        );
         if (m > 5) {
           assert.ok(checkConsistency(m, n, fork.root(m), tree.root(n), proof), `fork ${m}..${n}`);
         }

@@ -36,13 +36,24 @@ describe('policy files', () => {
           { name: 'security-team', key: KEY_A, roles: ['security'] },
           { name: 'alice', key: KEY_B, roles: ['release'] },
         ],
-        rules: { veto: ['security'], trust: [{ roles: ['release'], count: 1 }], unknownFails: true, unsupportedFails: true },
+        rules: {
+          veto: ['security'],
+          trust: [{ roles: ['release'], count: 1 }],
+          unknownFails: true,
+          unsupportedFails: true,
+        },
       }),
       FILE,
     );
     assert.ok(load.ok);
     const p = load.policy;
-    assert.deepEqual(p.actors.map((a) => [a.name, a.roles]), [['security-team', ['security']], ['alice', ['release']]]);
+    assert.deepEqual(
+      p.actors.map((a) => [a.name, a.roles]),
+      [
+        ['security-team', ['security']],
+        ['alice', ['release']],
+      ],
+    );
     assert.deepEqual(p.veto, ['security']);
     assert.deepEqual(p.trust, [{ roles: ['release'], count: 1 }]);
     assert.equal(p.unknownFails, true);
@@ -63,7 +74,8 @@ describe('policy files', () => {
     assert.equal(load.policy.actors.length, 0);
     assert.equal(load.policy.source.kind, 'broken');
     assert.equal(load.policy.unknownFails, true);
-    if (!load.ok) assert.match(load.errors[0].message, /policy\.json line 4: JSON syntax: CommaExpected/);
+    if (!load.ok)
+      assert.match(load.errors[0].message, /policy\.json line 4: JSON syntax: CommaExpected/);
   });
 
   it('reports wrong types, unknown fields, bad keys, unknown roles and versions where they are', () => {
@@ -92,11 +104,17 @@ describe('policy files', () => {
     const text = `{"version": 1, "actors": [{"name": "a", "key": "${KEY_A}"}, {"name": "b", "key": "${KEY_A}"}, {"name": "c"}]}`;
     const codes = errorsOf(parsePolicy(text, FILE)).map(([c]) => c);
     assert.deepEqual(codes, ['POLICY_DUPLICATE', 'POLICY_MISSING']);
-    assert.deepEqual(errorsOf(parsePolicy('[]', FILE)).map(([c]) => c), ['POLICY_TYPE']);
-    assert.deepEqual(errorsOf(parsePolicy('', FILE)).map(([c]) => c), ['POLICY_SYNTAX']);
+    assert.deepEqual(
+      errorsOf(parsePolicy('[]', FILE)).map(([c]) => c),
+      ['POLICY_TYPE'],
+    );
+    assert.deepEqual(
+      errorsOf(parsePolicy('', FILE)).map(([c]) => c),
+      ['POLICY_SYNTAX'],
+    );
   });
 
-  it('loads .deptrust/policy.json of a workspace, or the default with this user\'s key', () => {
+  it("loads .deptrust/policy.json of a workspace, or the default with this user's key", () => {
     const { dir, remove } = tempDir('deptrust-policy-');
     cleanup = remove;
     const identityFile = path.join(dir, 'id.json');
@@ -139,18 +157,31 @@ describe('policy files', () => {
   it('says which verdicts fail a check', () => {
     const load = parsePolicy(`{"version": 1, "actors": [], "rules": {"unknownFails": true}}`, FILE);
     assert.ok(load.ok);
-    const failing = ['trusted', 'untrusted', 'unsupported', 'unknown', 'mismatch', 'local', 'unavailable', 'compromised']
-      .filter((v) => failsCheck(v, load.policy));
+    const failing = [
+      'trusted',
+      'untrusted',
+      'unsupported',
+      'unknown',
+      'mismatch',
+      'local',
+      'unavailable',
+      'compromised',
+    ].filter((v) => failsCheck(v, load.policy));
     assert.deepEqual(failing, ['untrusted', 'unknown', 'mismatch', 'unavailable', 'compromised']);
   });
 
   it('names the same fields as schemas/policy.schema.json', () => {
-    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'schemas', 'policy.schema.json'), 'utf8'));
+    const schema = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '..', '..', 'schemas', 'policy.schema.json'), 'utf8'),
+    );
     const keys = (o: { properties: object }): string[] => Object.keys(o.properties).sort();
     assert.deepEqual(keys(schema), [...POLICY_FIELDS.policy].sort());
     assert.deepEqual(keys(schema.properties.actors.items), [...POLICY_FIELDS.actor].sort());
     assert.deepEqual(keys(schema.properties.rules), [...POLICY_FIELDS.rules].sort());
-    assert.deepEqual(keys(schema.properties.rules.properties.trust.items), [...POLICY_FIELDS.requirement].sort());
+    assert.deepEqual(
+      keys(schema.properties.rules.properties.trust.items),
+      [...POLICY_FIELDS.requirement].sort(),
+    );
     assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
   });
 });

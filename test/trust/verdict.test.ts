@@ -6,7 +6,12 @@ import type { Dependency } from '../../server/src/core/types';
 import { createIdentity, signDecision, type Identity } from '../../server/src/identity/identity';
 import type { EmbeddedLedger } from '../../server/src/ledger/embedded';
 import type { TrustRecord } from '../../server/src/ledger/record';
-import { defaultPolicy, parsePolicy, unusablePolicy, type Policy } from '../../server/src/trust/policy';
+import {
+  defaultPolicy,
+  parsePolicy,
+  unusablePolicy,
+  type Policy,
+} from '../../server/src/trust/policy';
 import { evaluate } from '../../server/src/trust/verdict';
 import { sandbox, type Sandbox } from '../ledger/helpers/ledgers';
 
@@ -32,14 +37,19 @@ interface World {
   s: Sandbox;
   ledger: EmbeddedLedger;
   actors: Record<string, Identity>;
-  decide(who: string, status: TrustRecord['status'], opts?: { reason?: string; checksum?: string; day?: number }): Promise<void>;
+  decide(
+    who: string,
+    status: TrustRecord['status'],
+    opts?: { reason?: string; checksum?: string; day?: number },
+  ): Promise<void>;
   verdict(policy: Policy, d?: Dependency): Promise<ReturnType<typeof evaluate>>;
 }
 
 async function world(names: string[]): Promise<World> {
   const s = sandbox(names[0]);
   const actors: Record<string, Identity> = { [names[0]]: s.identity };
-  for (const n of names.slice(1)) actors[n] = createIdentity(n, { path: path.join(s.root, `${n}.json`) });
+  for (const n of names.slice(1))
+    actors[n] = createIdentity(n, { path: path.join(s.root, `${n}.json`) });
   const out: World = {
     s,
     ledger: await s.open(),
@@ -84,7 +94,7 @@ describe('verdicts under the default policy', () => {
   let w: World;
   afterEach(() => w?.s.remove());
 
-  it('counts the local actor\'s signed records, latest wins', async () => {
+  it("counts the local actor's signed records, latest wins", async () => {
     w = await world(['alice', 'mallory']);
     const mine = defaultPolicy(w.actors.alice.publicKey, 'alice');
     await w.decide('alice', 'trusted', { reason: 'reviewed', day: 1 });
@@ -106,11 +116,20 @@ describe('verdicts under the default policy', () => {
     w = await world(['alice', 'mallory']);
     const mine = defaultPolicy(w.actors.alice.publicKey, 'alice');
     await w.decide('mallory', 'trusted');
-    const unsigned = { ...signDecision(w.actors.alice, { subject: { purl: PURL, checksum: SHA }, status: 'trusted' }), sig: undefined };
+    const unsigned = {
+      ...signDecision(w.actors.alice, {
+        subject: { purl: PURL, checksum: SHA },
+        status: 'trusted',
+      }),
+      sig: undefined,
+    };
     await w.ledger.append(unsigned);
     const e = await w.verdict(mine);
     assert.equal(e.verdict, 'unknown');
-    assert.equal(e.summary, 'no trust record (2 records not counted: 1 key not in the policy, 1 unsigned)');
+    assert.equal(
+      e.summary,
+      'no trust record (2 records not counted: 1 key not in the policy, 1 unsigned)',
+    );
     assert.equal(e.records.length, 2);
   });
 
@@ -125,7 +144,12 @@ describe('verdicts under the default policy', () => {
   it('never counts a record whose signature fails', async () => {
     w = await world(['alice']);
     await w.ledger.close();
-    const forged = { ...signDecision(w.actors.alice, { subject: { purl: PURL, checksum: SHA }, status: 'untrusted' }) };
+    const forged = {
+      ...signDecision(w.actors.alice, {
+        subject: { purl: PURL, checksum: SHA },
+        status: 'untrusted',
+      }),
+    };
     forged.status = 'trusted';
     fs.appendFileSync(path.join(w.s.ledgerDir, 'records.jsonl'), JSON.stringify(forged) + '\n');
     w.ledger = await w.s.open();
@@ -177,7 +201,7 @@ describe('verdicts under a team policy', () => {
     );
   });
 
-  it('uses the policy\'s name for an actor, not the name a record claims', async () => {
+  it("uses the policy's name for an actor, not the name a record claims", async () => {
     w = await world(['sec', 'alice', 'bob', 'carol']);
     await w.decide('sec', 'unsupported', { reason: 'abandoned' });
     const e = await w.verdict(teamPolicy(w));
@@ -191,7 +215,10 @@ describe('verdicts under a team policy', () => {
     await w.decide('alice', 'trusted', { checksum: OTHER_SHA });
     let e = await w.verdict(policy);
     assert.equal(e.verdict, 'mismatch');
-    assert.match(e.summary, /^same version, different content: trusted by alice on 2026-12-01 with checksum sha512-/);
+    assert.match(
+      e.summary,
+      /^same version, different content: trusted by alice on 2026-12-01 with checksum sha512-/,
+    );
     await w.decide('bob', 'trusted');
     e = await w.verdict(policy);
     assert.equal(e.verdict, 'unknown', 'alice trusted other content, so only bob trusts this one');
@@ -222,14 +249,25 @@ describe('verdicts that do not depend on records', () => {
     const e = evaluate(dep(), records, reopened.state(), mine);
     assert.equal(e.verdict, 'compromised');
     assert.match(e.summary, /^ledger compromised: the log holds 0 records but 1 were verified/);
-    assert.equal(evaluate(dep({ source: 'local', purl: null }), undefined, reopened.state(), mine).verdict, 'compromised');
+    assert.equal(
+      evaluate(dep({ source: 'local', purl: null }), undefined, reopened.state(), mine).verdict,
+      'compromised',
+    );
   });
 
   it('keeps local packages and entries without a purl apart', async () => {
     w = await world(['alice']);
     const mine = defaultPolicy(w.actors.alice.publicKey, 'alice');
-    assert.equal(evaluate(dep({ source: 'local', purl: null }), undefined, w.ledger.state(), mine).verdict, 'local');
-    const e = evaluate(dep({ purl: null, hint: 'version range' }), undefined, w.ledger.state(), mine);
+    assert.equal(
+      evaluate(dep({ source: 'local', purl: null }), undefined, w.ledger.state(), mine).verdict,
+      'local',
+    );
+    const e = evaluate(
+      dep({ purl: null, hint: 'version range' }),
+      undefined,
+      w.ledger.state(),
+      mine,
+    );
     assert.deepEqual([e.verdict, e.summary], ['unknown', 'version range']);
   });
 });

@@ -20,10 +20,7 @@ export interface Identity {
 }
 
 export type IdentityErrorCode =
-  | 'IDENTITY_EXISTS'
-  | 'IDENTITY_MALFORMED'
-  | 'IDENTITY_PERMISSIONS'
-  | 'IDENTITY_NAME';
+  'IDENTITY_EXISTS' | 'IDENTITY_MALFORMED' | 'IDENTITY_PERMISSIONS' | 'IDENTITY_NAME';
 
 export class IdentityError extends Error {
   constructor(
@@ -59,7 +56,10 @@ interface IdentityFile {
  * a folder of mode 0700). Refuses to replace an existing identity unless `force` is set: a lost
  * key cannot sign again, and records signed by it stay attributed to it.
  */
-export function createIdentity(name: string, options?: IdentityOptions & { force?: boolean }): Identity {
+export function createIdentity(
+  name: string,
+  options?: IdentityOptions & { force?: boolean },
+): Identity {
   const trimmed = name.trim();
   if (!trimmed || trimmed.length > 200 || /[\u0000-\u001f]/.test(trimmed)) {
     throw new IdentityError('IDENTITY_NAME', 'an actor name must be 1 to 200 printable characters');
@@ -82,7 +82,10 @@ export function createIdentity(name: string, options?: IdentityOptions & { force
     });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new IdentityError('IDENTITY_EXISTS', `${file} already holds an identity; keep it or pass --force`);
+      throw new IdentityError(
+        'IDENTITY_EXISTS',
+        `${file} already holds an identity; keep it or pass --force`,
+      );
     }
     throw e;
   }
@@ -105,7 +108,10 @@ export function loadIdentity(options?: IdentityOptions): Identity | undefined {
     throw e;
   }
   if (process.platform !== 'win32' && (fs.statSync(file).mode & 0o077) !== 0) {
-    throw new IdentityError('IDENTITY_PERMISSIONS', `${file} is readable by other users; run chmod 600 on it`);
+    throw new IdentityError(
+      'IDENTITY_PERMISSIONS',
+      `${file} is readable by other users; run chmod 600 on it`,
+    );
   }
 
   let parsed: Partial<IdentityFile>;
@@ -114,14 +120,21 @@ export function loadIdentity(options?: IdentityOptions): Identity | undefined {
   } catch (e) {
     throw new IdentityError('IDENTITY_MALFORMED', `${file}: not JSON (${(e as Error).message})`);
   }
-  const secret = typeof parsed.secretKey === 'string' ? Buffer.from(parsed.secretKey, 'base64') : undefined;
+  const secret =
+    typeof parsed.secretKey === 'string' ? Buffer.from(parsed.secretKey, 'base64') : undefined;
   if (parsed.v !== 1 || typeof parsed.name !== 'string' || !secret || secret.length !== 32) {
-    throw new IdentityError('IDENTITY_MALFORMED', `${file}: expected v 1, a name and a 32-byte secretKey`);
+    throw new IdentityError(
+      'IDENTITY_MALFORMED',
+      `${file}: expected v 1, a name and a 32-byte secretKey`,
+    );
   }
   const secretKey = new Uint8Array(secret);
   const publicKey = formatPublicKey(ed25519.getPublicKey(secretKey));
   if (parsed.publicKey !== undefined && parsed.publicKey !== publicKey) {
-    throw new IdentityError('IDENTITY_MALFORMED', `${file}: publicKey does not belong to secretKey`);
+    throw new IdentityError(
+      'IDENTITY_MALFORMED',
+      `${file}: publicKey does not belong to secretKey`,
+    );
   }
   return { name: parsed.name, publicKey, secretKey, path: file };
 }
@@ -155,7 +168,10 @@ export function signDecision(identity: Identity, decision: Decision): TrustRecor
  */
 export function signRecord(record: TrustRecord, identity: Identity): TrustRecord {
   if (record.actor.key !== identity.publicKey) {
-    throw new IdentityError('IDENTITY_MALFORMED', `the record names key ${record.actor.key ?? '(none)'}, not ${identity.publicKey}`);
+    throw new IdentityError(
+      'IDENTITY_MALFORMED',
+      `the record names key ${record.actor.key ?? '(none)'}, not ${identity.publicKey}`,
+    );
   }
   const { sig: _old, ...unsigned } = record;
   const sig = sign(null, signingBytes(unsigned), privateKey(identity));
@@ -168,7 +184,8 @@ function privateKey(identity: Identity): KeyObject {
   let key = privateKeys.get(identity);
   if (!key) {
     const raw = parsePublicKey(identity.publicKey);
-    if (!raw) throw new IdentityError('IDENTITY_MALFORMED', `not an Ed25519 key: ${identity.publicKey}`);
+    if (!raw)
+      throw new IdentityError('IDENTITY_MALFORMED', `not an Ed25519 key: ${identity.publicKey}`);
     const b64url = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
     key = createPrivateKey({
       key: { kty: 'OKP', crv: 'Ed25519', d: b64url(identity.secretKey), x: b64url(raw) },

@@ -68,7 +68,11 @@ export function recordProblem(value: unknown): string | undefined {
     return '`subject.purl` must be a package URL';
   }
   if (!optionalString(subject, 'checksum')) return '`subject.checksum` must be a string';
-  if (subject.checksumOf !== undefined && subject.checksumOf !== 'zip' && subject.checksumOf !== 'go.mod') {
+  if (
+    subject.checksumOf !== undefined &&
+    subject.checksumOf !== 'zip' &&
+    subject.checksumOf !== 'go.mod'
+  ) {
     return '`subject.checksumOf` must be "zip" or "go.mod"';
   }
   if (!isTrustStatus(value.status)) return '`status` must be trusted, untrusted or unsupported';

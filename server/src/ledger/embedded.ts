@@ -66,7 +66,10 @@ class RecordTable {
 
   push(offset: number, length: number): void {
     if (this.count === this.offsets.length) {
-      const grow = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const grow = <T extends Float64Array | Uint32Array | Uint8Array>(
+        a: T,
+        make: (n: number) => T,
+      ): T => {
         const next = make(a.length * 2);
         next.set(a);
         return next;
@@ -113,7 +116,13 @@ export class EmbeddedLedger implements Ledger {
   private readBytes = 0;
   private tornBytes = 0;
   private problems: LedgerProblem[] = [];
-  private current: LedgerState = { health: 'unavailable', message: 'not opened', size: 0, root: '', verifiedAt: 0 };
+  private current: LedgerState = {
+    health: 'unavailable',
+    message: 'not opened',
+    size: 0,
+    root: '',
+    verifiedAt: 0,
+  };
   private listeners = new Set<() => void>();
   private watcher: fs.FSWatcher | undefined;
   private pendingReload: NodeJS.Timeout | undefined;
@@ -154,7 +163,11 @@ export class EmbeddedLedger implements Ledger {
       }
       this.witnessPath = witnessFile(this.witnessDir, fs.realpathSync(this.location));
     } catch (e) {
-      this.current = { ...this.current, health: 'unavailable', message: `cannot open ${this.location}: ${(e as Error).message}` };
+      this.current = {
+        ...this.current,
+        health: 'unavailable',
+        message: `cannot open ${this.location}: ${(e as Error).message}`,
+      };
       throw new LedgerError('LEDGER_IO', this.current.message);
     }
     this.opened = true;
@@ -235,7 +248,9 @@ export class EmbeddedLedger implements Ledger {
         const got = fs.readSync(fd, chunk, 0, chunk.length, position);
         if (got === 0) break;
         position += got;
-        const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
+        const data = carry.length
+          ? Buffer.concat([carry, chunk.subarray(0, got)])
+          : chunk.subarray(0, got);
         const consumed = this.addLines(data, this.readBytes);
         if (this.compromised()) return;
         carry = Buffer.from(data.subarray(consumed));
@@ -256,7 +271,9 @@ export class EmbeddedLedger implements Ledger {
       const index = this.table.count;
       const parsed = parseRecordLine(line.toString('utf8'));
       if ('problem' in parsed) {
-        this.fail(`record ${index} (line ${index + 1} of ${this.logPath}) is damaged: ${parsed.problem}`);
+        this.fail(
+          `record ${index} (line ${index + 1} of ${this.logPath}) is damaged: ${parsed.problem}`,
+        );
         return start;
       }
       this.tree.append(hashLeaf(line));
@@ -298,7 +315,9 @@ export class EmbeddedLedger implements Ledger {
         const got = fs.readSync(fd, chunk, 0, chunk.length, position);
         if (got === 0) return;
         digest.update(chunk.subarray(0, got));
-        const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
+        const data = carry.length
+          ? Buffer.concat([carry, chunk.subarray(0, got)])
+          : chunk.subarray(0, got);
         const base = position - carry.length;
         let start = 0;
         for (let end = data.indexOf(NEWLINE); end >= 0; end = data.indexOf(NEWLINE, start)) {
@@ -315,7 +334,10 @@ export class EmbeddedLedger implements Ledger {
         carry = Buffer.from(data.subarray(start));
         position += got;
       }
-      ok = carry.length === 0 && this.table.count === header.size && digest.digest('hex') === header.digest;
+      ok =
+        carry.length === 0 &&
+        this.table.count === header.size &&
+        digest.digest('hex') === header.digest;
     } finally {
       fs.closeSync(fd);
       if (ok) {
@@ -385,7 +407,12 @@ export class EmbeddedLedger implements Ledger {
       }
     }
     if (persist && (!seen || seen.size < size)) {
-      const witness: Witness = { ledger: path.resolve(this.location), size, root: toHex(root), time: new Date().toISOString() };
+      const witness: Witness = {
+        ledger: path.resolve(this.location),
+        size,
+        root: toHex(root),
+        time: new Date().toISOString(),
+      };
       try {
         writeWitness(this.witnessPath, witness);
       } catch (e) {
@@ -393,7 +420,9 @@ export class EmbeddedLedger implements Ledger {
         return;
       }
     }
-    const since = seen ? `extends the head verified on ${seen.time}` : 'first use: no earlier head to compare with';
+    const since = seen
+      ? `extends the head verified on ${seen.time}`
+      : 'first use: no earlier head to compare with';
     const torn = this.tornBytes ? `; ${this.tornBytes} bytes of an unfinished append ignored` : '';
     this.current = {
       health: 'ok',
@@ -409,7 +438,10 @@ export class EmbeddedLedger implements Ledger {
     const problem = recordProblem(record);
     if (problem) throw new LedgerError('RECORD_REJECTED', `not a valid record: ${problem}`);
     if (checkSignature(record) === 'invalid') {
-      throw new LedgerError('RECORD_REJECTED', `the record's signature does not match ${record.actor.key ?? 'its actor'}`);
+      throw new LedgerError(
+        'RECORD_REJECTED',
+        `the record's signature does not match ${record.actor.key ?? 'its actor'}`,
+      );
     }
     if (!this.opened) await this.open();
     this.assertWritable();
@@ -445,7 +477,10 @@ export class EmbeddedLedger implements Ledger {
 
   private assertWritable(): void {
     if (this.compromised()) {
-      throw new LedgerError('LEDGER_COMPROMISED', `refusing to write to a compromised ledger: ${this.current.message}`);
+      throw new LedgerError(
+        'LEDGER_COMPROMISED',
+        `refusing to write to a compromised ledger: ${this.current.message}`,
+      );
     }
   }
 
@@ -474,7 +509,10 @@ export class EmbeddedLedger implements Ledger {
         onCompromised: () => undefined,
       });
     } catch (e) {
-      throw new LedgerError('LEDGER_LOCKED', `cannot lock ${this.location} for writing: ${(e as Error).message}`);
+      throw new LedgerError(
+        'LEDGER_LOCKED',
+        `cannot lock ${this.location} for writing: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -484,13 +522,18 @@ export class EmbeddedLedger implements Ledger {
     const wanted: Array<[string, number[]]> = [];
     for (const purl of purls) {
       const indexes = this.byPurl.get(purl);
-      if (indexes !== undefined) wanted.push([purl, typeof indexes === 'number' ? [indexes] : indexes.slice()]);
+      if (indexes !== undefined)
+        wanted.push([purl, typeof indexes === 'number' ? [indexes] : indexes.slice()]);
     }
     if (wanted.length === 0) return out;
     const fd = fs.openSync(this.logPath, 'r');
     try {
       this.checkReadCache(fd);
-      for (const [purl, indexes] of wanted) out.set(purl, indexes.map((i) => this.readRecord(fd, i)));
+      for (const [purl, indexes] of wanted)
+        out.set(
+          purl,
+          indexes.map((i) => this.readRecord(fd, i)),
+        );
     } finally {
       fs.closeSync(fd);
     }
@@ -540,16 +583,32 @@ export class EmbeddedLedger implements Ledger {
     let proof: StoredRecord['proof'] = 'verified';
     if (this.table.proven[index] !== 1) {
       const size = this.tree.size;
-      const failure = checkInclusion(index, size, leaf, this.tree.inclusionProof(index, size), this.tree.root());
+      const failure = checkInclusion(
+        index,
+        size,
+        leaf,
+        this.tree.inclusionProof(index, size),
+        this.tree.root(),
+      );
       if (failure) proof = 'failed';
       else this.table.proven[index] = 1;
-    } else if (!Buffer.from(leaf.buffer, leaf.byteOffset, leaf.length).equals(this.tree.leafHash(index))) {
+    } else if (
+      !Buffer.from(leaf.buffer, leaf.byteOffset, leaf.length).equals(this.tree.leafHash(index))
+    ) {
       proof = 'failed';
     }
     if (proof === 'failed' || 'problem' in parsed) {
-      this.fail(`record ${index} changed on disk after it was verified: the log was edited in place`);
+      this.fail(
+        `record ${index} changed on disk after it was verified: the log was edited in place`,
+      );
       const record = 'record' in parsed ? parsed.record : placeholderRecord();
-      return { record, index, ledger: `embedded ${this.location}`, proof: 'failed', signature: 'invalid' };
+      return {
+        record,
+        index,
+        ledger: `embedded ${this.location}`,
+        proof: 'failed',
+        signature: 'invalid',
+      };
     }
     return {
       record: parsed.record,
@@ -598,7 +657,12 @@ export class EmbeddedLedger implements Ledger {
     const size = header.size;
     const codes = data.subarray(newline + 1);
     if (header.v !== 1 || !Number.isSafeInteger(size) || size === undefined || size < 1) return;
-    if (size > this.tree.size || codes.length !== size || toHex(this.tree.root(size)) !== header.root) return;
+    if (
+      size > this.tree.size ||
+      codes.length !== size ||
+      toHex(this.tree.root(size)) !== header.root
+    )
+      return;
     const invalid: number[] = [];
     for (let i = 0; i < size; i++) {
       const code = codes[i];
@@ -627,7 +691,11 @@ export class EmbeddedLedger implements Ledger {
     try {
       const tmp = `${this.signaturesPath}.${process.pid}.tmp`;
       const header = JSON.stringify({ v: 1, size, root: toHex(this.tree.root()) }) + '\n';
-      fs.writeFileSync(tmp, Buffer.concat([Buffer.from(header), this.table.signatures.subarray(0, size)]), { mode: 0o600 });
+      fs.writeFileSync(
+        tmp,
+        Buffer.concat([Buffer.from(header), this.table.signatures.subarray(0, size)]),
+        { mode: 0o600 },
+      );
       fs.renameSync(tmp, this.signaturesPath);
       this.newSignatures = 0;
     } catch {
@@ -640,10 +708,12 @@ export class EmbeddedLedger implements Ledger {
     this.problems.push({
       code: 'SIGNATURE_INVALID',
       index,
-      message: `record ${index} (${record.subject.purl} by ${record.actor.name}) has a signature ` +
+      message:
+        `record ${index} (${record.subject.purl} by ${record.actor.name}) has a signature ` +
         `that does not match ${record.actor.key ?? 'any key'}; it is not counted`,
     });
-    if (this.current.health === 'ok') this.current = { ...this.current, problems: this.problems.slice() };
+    if (this.current.health === 'ok')
+      this.current = { ...this.current, problems: this.problems.slice() };
   }
 
   /**
@@ -704,7 +774,13 @@ export interface VerifyReport {
 }
 
 function placeholderRecord(): TrustRecord {
-  return { v: 1, subject: { purl: 'pkg:generic/unreadable' }, status: 'untrusted', actor: { name: '?' }, time: '' };
+  return {
+    v: 1,
+    subject: { purl: 'pkg:generic/unreadable' },
+    status: 'untrusted',
+    actor: { name: '?' },
+    time: '',
+  };
 }
 
 /** Makes a newly created log file's name durable (POSIX needs the folder fsynced too). */

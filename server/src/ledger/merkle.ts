@@ -35,7 +35,11 @@ export function hashLeaf(leaf: Uint8Array): Uint8Array {
 /** RFC 9162 section 2.1.1: HASH(0x01 || left || right). */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
   if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
-    return createHash('sha256').update(Uint8Array.of(NODE_PREFIX)).update(left).update(right).digest();
+    return createHash('sha256')
+      .update(Uint8Array.of(NODE_PREFIX))
+      .update(left)
+      .update(right)
+      .digest();
   }
   nodeInput[0] = NODE_PREFIX;
   nodeInput.set(left, 1);

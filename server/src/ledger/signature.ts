@@ -31,7 +31,11 @@ function keyObject(text: string): KeyObject | null {
   if (key === undefined) {
     const raw = parsePublicKey(text);
     key = raw
-      ? createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' })
+      ? createPublicKey({
+          key: Buffer.concat([ED25519_SPKI_PREFIX, raw]),
+          format: 'der',
+          type: 'spki',
+        })
       : null;
     keyObjects.set(text, key);
   }
@@ -49,7 +53,8 @@ export function checkSignature(record: TrustRecord): StoredRecord['signature'] {
   const key = keyObject(record.actor.key);
   if (!key) return 'invalid';
   const sig = Buffer.from(record.sig, 'base64');
-  if (sig.length !== ED25519_SIGNATURE_SIZE || sig.toString('base64') !== record.sig) return 'invalid';
+  if (sig.length !== ED25519_SIGNATURE_SIZE || sig.toString('base64') !== record.sig)
+    return 'invalid';
   try {
     return verify(null, signingBytes(record), key, sig) ? 'valid' : 'invalid';
   } catch {

@@ -91,7 +91,12 @@ export function digestPrefix(logPath: string, bytes: number): string {
 }
 
 /** Writes a cache for the first `bytes` bytes of the log, whose tree is `tree`. */
-export function writeTreeCache(file: string, logPath: string, bytes: number, tree: MerkleTree): void {
+export function writeTreeCache(
+  file: string,
+  logPath: string,
+  bytes: number,
+  tree: MerkleTree,
+): void {
   const levels = tree.levelBytes();
   const header: TreeCacheHeader = {
     v: 1,

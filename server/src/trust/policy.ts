@@ -64,8 +64,7 @@ export interface PolicyError {
 }
 
 export type PolicyLoad =
-  | { ok: true; policy: Policy }
-  | { ok: false; file: string; errors: PolicyError[]; policy: Policy };
+  { ok: true; policy: Policy } | { ok: false; file: string; errors: PolicyError[]; policy: Policy };
 
 /**
  * The policy without a policy file: only records signed by this user's own key count, the
@@ -82,7 +81,7 @@ export function defaultPolicy(localKey: string | undefined, localName = 'you'): 
     source: {
       kind: 'default',
       reason: localKey
-        ? 'no policy file: only records signed by this machine\'s identity count'
+        ? "no policy file: only records signed by this machine's identity count"
         : 'no policy file and no identity on this machine (`deptrust identity create`): no record counts',
     },
   };
@@ -102,7 +101,10 @@ export function localDefaultPolicy(options?: IdentityOptions): Policy {
     policy = defaultPolicy(identity?.publicKey, identity?.name);
   } catch (e) {
     policy = defaultPolicy(undefined);
-    policy.source = { kind: 'default', reason: `no policy file, and the identity is unusable: ${(e as Error).message}` };
+    policy.source = {
+      kind: 'default',
+      reason: `no policy file, and the identity is unusable: ${(e as Error).message}`,
+    };
   }
   // Without an identity nothing is cached: one created later in this process counts at once.
   if (!options && policy.actors.length > 0) cachedLocal = policy;
@@ -150,10 +152,16 @@ export function loadPolicy(workspaceDir: string, options?: IdentityOptions): Pol
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, policy: localDefaultPolicy(options) };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      return { ok: true, policy: localDefaultPolicy(options) };
     const message = `cannot read ${file}: ${(e as Error).message}`;
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    return { ok: false, file, errors: [{ code: 'POLICY_UNREADABLE', message, range }], policy: unusablePolicy(file, message) };
+    return {
+      ok: false,
+      file,
+      errors: [{ code: 'POLICY_UNREADABLE', message, range }],
+      policy: unusablePolicy(file, message),
+    };
   }
   return parsePolicy(text, file);
 }
@@ -174,30 +182,49 @@ const REQUIREMENT_FIELDS = [...POLICY_FIELDS.requirement];
 export function parsePolicy(text: string, file: string): PolicyLoad {
   const lines = new LineIndex(text);
   const errors: PolicyError[] = [];
-  const at = (node: { offset: number; length: number }, code: PolicyErrorCode, message: string): void => {
-    errors.push({ code, message: `${file} line ${lines.positionAt(node.offset).line + 1}: ${message}`, range: lines.rangeOf(node.offset, node.offset + node.length) });
+  const at = (
+    node: { offset: number; length: number },
+    code: PolicyErrorCode,
+    message: string,
+  ): void => {
+    errors.push({
+      code,
+      message: `${file} line ${lines.positionAt(node.offset).line + 1}: ${message}`,
+      range: lines.rangeOf(node.offset, node.offset + node.length),
+    });
   };
 
   const syntax: ParseError[] = [];
   const root = parseTree(text, syntax, { disallowComments: true, allowTrailingComma: false });
   for (const e of syntax) at(e, 'POLICY_SYNTAX', `JSON syntax: ${printParseErrorCode(e.error)}`);
   if (syntax.length || !root) {
-    if (!root && !syntax.length) at({ offset: 0, length: 0 }, 'POLICY_SYNTAX', 'the file is empty; expected an object');
+    if (!root && !syntax.length)
+      at({ offset: 0, length: 0 }, 'POLICY_SYNTAX', 'the file is empty; expected an object');
     return broken(file, errors);
   }
 
-  const policy: Policy = { ...defaultPolicy(undefined), actors: [], source: { kind: 'file', path: file } };
+  const policy: Policy = {
+    ...defaultPolicy(undefined),
+    actors: [],
+    source: { kind: 'file', path: file },
+  };
   const top = members(root, 'the policy', TOP_FIELDS, at);
   if (!top) return broken(file, errors);
 
   const version = top.get('version');
   if (!version) at(root, 'POLICY_MISSING', 'missing `version`; expected 1');
-  else if (version.value !== 1) at(version, 'POLICY_VERSION', `unknown policy version ${JSON.stringify(version.value)}; expected 1`);
+  else if (version.value !== 1)
+    at(
+      version,
+      'POLICY_VERSION',
+      `unknown policy version ${JSON.stringify(version.value)}; expected 1`,
+    );
 
   const actors = top.get('actors');
   const keys = new Set<string>();
   const names = new Set<string>();
-  if (!actors) at(root, 'POLICY_MISSING', 'missing `actors`; expected a list of { name, key, roles }');
+  if (!actors)
+    at(root, 'POLICY_MISSING', 'missing `actors`; expected a list of { name, key, roles }');
   else if (actors.type !== 'array') at(actors, 'POLICY_TYPE', '`actors` must be an array');
   else {
     for (const node of actors.children ?? []) {
@@ -207,11 +234,16 @@ export function parsePolicy(text: string, file: string): PolicyLoad {
       const key = stringField(fields, node, 'key', at);
       const roles = stringList(fields.get('roles'), 'roles', at) ?? [];
       if (key !== undefined && !parsePublicKey(key)) {
-        at(fields.get('key')!, 'POLICY_KEY', 'expected an Ed25519 key `ed25519:<base64 of 32 bytes>` (see `deptrust identity show`)');
+        at(
+          fields.get('key')!,
+          'POLICY_KEY',
+          'expected an Ed25519 key `ed25519:<base64 of 32 bytes>` (see `deptrust identity show`)',
+        );
       } else if (key !== undefined && keys.has(key)) {
         at(fields.get('key')!, 'POLICY_DUPLICATE', 'this key is already named by another actor');
       }
-      if (name !== undefined && names.has(name)) at(fields.get('name')!, 'POLICY_DUPLICATE', `two actors are named ${name}`);
+      if (name !== undefined && names.has(name))
+        at(fields.get('name')!, 'POLICY_DUPLICATE', `two actors are named ${name}`);
       if (name === undefined || key === undefined) continue;
       keys.add(key);
       names.add(name);
@@ -238,14 +270,28 @@ export function parsePolicy(text: string, file: string): PolicyLoad {
   return errors.length ? broken(file, errors) : { ok: true, policy };
 }
 
-type At = (node: { offset: number; length: number }, code: PolicyErrorCode, message: string) => void;
+type At = (
+  node: { offset: number; length: number },
+  code: PolicyErrorCode,
+  message: string,
+) => void;
 
 function broken(file: string, errors: PolicyError[]): PolicyLoad {
-  return { ok: false, file, errors, policy: unusablePolicy(file, errors[0]?.message ?? 'broken policy') };
+  return {
+    ok: false,
+    file,
+    errors,
+    policy: unusablePolicy(file, errors[0]?.message ?? 'broken policy'),
+  };
 }
 
 /** The members of an object node by name; unknown names are errors (a typo must not pass). */
-function members(node: Node, what: string, allowed: string[], at: At): Map<string, Node> | undefined {
+function members(
+  node: Node,
+  what: string,
+  allowed: string[],
+  at: At,
+): Map<string, Node> | undefined {
   if (node.type !== 'object') {
     at(node, 'POLICY_TYPE', `${what} must be an object`);
     return undefined;
@@ -255,14 +301,24 @@ function members(node: Node, what: string, allowed: string[], at: At): Map<strin
     const [keyNode, valueNode] = property.children ?? [];
     if (!keyNode || !valueNode) continue;
     const key = String(keyNode.value);
-    if (!allowed.includes(key)) at(keyNode, 'POLICY_UNKNOWN_FIELD', `unknown field \`${key}\` in ${what}; expected one of ${allowed.join(', ')}`);
+    if (!allowed.includes(key))
+      at(
+        keyNode,
+        'POLICY_UNKNOWN_FIELD',
+        `unknown field \`${key}\` in ${what}; expected one of ${allowed.join(', ')}`,
+      );
     else if (out.has(key)) at(keyNode, 'POLICY_DUPLICATE', `\`${key}\` appears twice`);
     else out.set(key, valueNode);
   }
   return out;
 }
 
-function stringField(fields: Map<string, Node>, parent: Node, name: string, at: At): string | undefined {
+function stringField(
+  fields: Map<string, Node>,
+  parent: Node,
+  name: string,
+  at: At,
+): string | undefined {
   const node = fields.get(name);
   if (!node) {
     at(parent, 'POLICY_MISSING', `missing \`${name}\``);
@@ -277,7 +333,10 @@ function stringField(fields: Map<string, Node>, parent: Node, name: string, at: 
 
 function stringList(node: Node | undefined, name: string, at: At): string[] | undefined {
   if (!node) return undefined;
-  if (node.type !== 'array' || !(node.children ?? []).every((c) => c.type === 'string' && c.value)) {
+  if (
+    node.type !== 'array' ||
+    !(node.children ?? []).every((c) => c.type === 'string' && c.value)
+  ) {
     at(node, 'POLICY_TYPE', `\`${name}\` must be an array of non-empty strings`);
     return undefined;
   }
@@ -304,8 +363,13 @@ function requirements(node: Node, at: At): TrustRequirement[] {
     if (!fields) continue;
     const roles = stringList(fields.get('roles'), 'roles', at) ?? [ANY_ROLE];
     const count = fields.get('count');
-    if (!count) at(child, 'POLICY_MISSING', 'missing `count`, the number of trusting actors needed');
-    else if (count.type !== 'number' || !Number.isInteger(count.value) || (count.value as number) < 1) {
+    if (!count)
+      at(child, 'POLICY_MISSING', 'missing `count`, the number of trusting actors needed');
+    else if (
+      count.type !== 'number' ||
+      !Number.isInteger(count.value) ||
+      (count.value as number) < 1
+    ) {
       at(count, 'POLICY_TYPE', '`count` must be a whole number of at least 1');
     } else out.push({ roles, count: count.value as number });
   }

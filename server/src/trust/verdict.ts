@@ -2,7 +2,13 @@ import type { Dependency, Verdict } from '../core/types';
 import type { LedgerState } from '../ledger/ledger';
 import type { StoredRecord } from '../ledger/record';
 import { compareChecksums } from './checksums';
-import { ANY_ROLE, localDefaultPolicy, type Policy, type PolicyActor, type TrustRequirement } from './policy';
+import {
+  ANY_ROLE,
+  localDefaultPolicy,
+  type Policy,
+  type PolicyActor,
+  type TrustRequirement,
+} from './policy';
 
 /** A verdict with the records that led to it and one sentence saying why. */
 export interface Evaluation {
@@ -29,7 +35,11 @@ function day(time: string): string {
 export function describeRecord(r: StoredRecord, name = r.record.actor.name): string {
   const rec = r.record;
   const verb =
-    rec.status === 'trusted' ? 'trusted' : rec.status === 'untrusted' ? 'distrusted' : 'marked unsupported';
+    rec.status === 'trusted'
+      ? 'trusted'
+      : rec.status === 'untrusted'
+        ? 'distrusted'
+        : 'marked unsupported';
   return `${verb} by ${name} on ${day(rec.time)}${rec.reason ? ` (${rec.reason})` : ''}`;
 }
 
@@ -93,13 +103,25 @@ export function evaluate(
   const all = records ? records.slice() : [];
 
   if (ledger.health === 'compromised') {
-    return { verdict: 'compromised', summary: `ledger compromised: ${ledger.message}`, records: all };
+    return {
+      verdict: 'compromised',
+      summary: `ledger compromised: ${ledger.message}`,
+      records: all,
+    };
   }
   if (ledger.health === 'unavailable') {
-    return { verdict: 'unavailable', summary: `ledger unavailable: ${ledger.message}`, records: all };
+    return {
+      verdict: 'unavailable',
+      summary: `ledger unavailable: ${ledger.message}`,
+      records: all,
+    };
   }
   if (dep.source === 'local' || dep.source === 'link') {
-    return { verdict: 'local', summary: dep.hint ?? 'local package: part of this project, not a registry artifact', records: all };
+    return {
+      verdict: 'local',
+      summary: dep.hint ?? 'local package: part of this project, not a registry artifact',
+      records: all,
+    };
   }
   if (!dep.purl) {
     return { verdict: 'unknown', summary: dep.hint ?? 'no exact version to check', records: all };
@@ -143,7 +165,9 @@ export function evaluate(
     };
   }
 
-  const vetoes = applicable.filter((r) => r.record.status !== 'trusted' && hasRole(actorOf(r), policy.veto));
+  const vetoes = applicable.filter(
+    (r) => r.record.status !== 'trusted' && hasRole(actorOf(r), policy.veto),
+  );
   const veto = vetoes.filter((r) => r.record.status === 'untrusted').pop() ?? vetoes.pop();
   if (veto) {
     const verb = veto.record.status === 'untrusted' ? 'vetoed' : 'marked unsupported';
@@ -157,21 +181,33 @@ export function evaluate(
   }
 
   const trusting = applicable.filter((r) => r.record.status === 'trusted');
-  const unmet = policy.trust.map((req) => ({ req, have: trusting.filter((r) => hasRole(actorOf(r), req.roles)) }))
+  const unmet = policy.trust
+    .map((req) => ({ req, have: trusting.filter((r) => hasRole(actorOf(r), req.roles)) }))
     .filter(({ req, have }) => have.length < req.count);
   if (policy.trust.length > 0 && unmet.length === 0 && trusting.length > 0) {
     const last = trusting[trusting.length - 1];
-    const summary = trusting.length === 1 ? describe(last) : `trusted by ${trusting.map((r) => actorOf(r).name).join(', ')}`;
+    const summary =
+      trusting.length === 1
+        ? describe(last)
+        : `trusted by ${trusting.map((r) => actorOf(r).name).join(', ')}`;
     return { verdict: 'trusted', summary: summary + note, decisive: last, ...base };
   }
 
   if (applicable.length === 0) {
-    const gomod = dep.source === 'gomod' ? ' (go.sum pins only its go.mod file; its source is not downloaded)' : '';
+    const gomod =
+      dep.source === 'gomod'
+        ? ' (go.sum pins only its go.mod file; its source is not downloaded)'
+        : '';
     const why = policy.actors.length === 0 ? `; ${policySourceText(policy)}` : '';
     return { verdict: 'unknown', summary: `no trust record${gomod}${why}${note}`, ...base };
   }
   const others = applicable.filter((r) => r.record.status !== 'trusted').map(describe);
-  const missing = unmet.map(({ req, have }) => needs(req, have.map((r) => actorOf(r).name)));
+  const missing = unmet.map(({ req, have }) =>
+    needs(
+      req,
+      have.map((r) => actorOf(r).name),
+    ),
+  );
   const tail = others.length ? `; ${others.join('; ')} (no veto)` : '';
   return { verdict: 'unknown', summary: `${missing.join('; ')}${tail}${note}`, ...base };
 }

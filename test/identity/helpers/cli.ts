@@ -7,7 +7,9 @@ import * as verify from '../../../server/src/cli/commands/verify';
 const program = new Command('deptrust').exitOverride();
 identity.register(program);
 verify.register(program);
-program.parseAsync(process.argv.slice(2), { from: 'user' }).catch((err: Error & { code?: string }) => {
-  process.stderr.write(`deptrust: ${err.message} [${err.code ?? 'ERROR'}]\n`);
-  process.exitCode = 2;
-});
+program
+  .parseAsync(process.argv.slice(2), { from: 'user' })
+  .catch((err: Error & { code?: string }) => {
+    process.stderr.write(`deptrust: ${err.message} [${err.code ?? 'ERROR'}]\n`);
+    process.exitCode = 2;
+  });

@@ -15,7 +15,11 @@ async function main(): Promise<void> {
   const count = Number(countText);
   for (let n = 0; count === 0 || n < count; n++) {
     const id = `${tag}-${n}`;
-    const record = signDecision(identity, { subject: { purl: `pkg:npm/${id}@1.0.0` }, status: 'trusted', reason: id });
+    const record = signDecision(identity, {
+      subject: { purl: `pkg:npm/${id}@1.0.0` },
+      status: 'trusted',
+      reason: id,
+    });
     const result = await ledger.append(record);
     process.stdout.write(`ok ${result.index} ${id}\n`);
   }

@@ -46,7 +46,12 @@ export function sandbox(name = 'alice'): Sandbox {
   };
 }
 
-export function decision(identity: Identity, purl: string, status: TrustStatus = 'trusted', reason?: string): TrustRecord {
+export function decision(
+  identity: Identity,
+  purl: string,
+  status: TrustStatus = 'trusted',
+  reason?: string,
+): TrustRecord {
   return signDecision(identity, {
     subject: { purl, checksum: 'sha512-' + Buffer.from(purl).toString('base64') },
     status,

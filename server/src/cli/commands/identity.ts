@@ -12,14 +12,22 @@ interface IdentityFlags {
  * user can read); `deptrust identity show` prints the name and public key to put in a policy.
  */
 export function register(program: Command): void {
-  const identity = program.command('identity').description('this user\'s signing identity (an Ed25519 key pair)');
+  const identity = program
+    .command('identity')
+    .description("this user's signing identity (an Ed25519 key pair)");
 
   identity
     .command('create')
     .description('create a key pair for signing decisions')
     .requiredOption('--name <name>', 'the actor name shown with your decisions')
-    .option('--file <path>', 'identity file (default: $DEPTRUST_IDENTITY or identity.json in the data folder)')
-    .option('--force', 'replace an existing identity (records it signed stay attributed to its key)')
+    .option(
+      '--file <path>',
+      'identity file (default: $DEPTRUST_IDENTITY or identity.json in the data folder)',
+    )
+    .option(
+      '--force',
+      'replace an existing identity (records it signed stay attributed to its key)',
+    )
     .action((flags: IdentityFlags & { name: string; force?: boolean }) => {
       const created = createIdentity(flags.name, { path: flags.file, force: flags.force });
       process.stdout.write(
@@ -29,11 +37,17 @@ export function register(program: Command): void {
 
   identity
     .command('show')
-    .description('print the name and public key of this user\'s identity')
+    .description("print the name and public key of this user's identity")
     .option('--file <path>', 'identity file')
     .action((flags: IdentityFlags) => {
       const found = loadIdentity({ path: flags.file });
-      if (!found) throw new CliError('NO_IDENTITY', 'no identity yet; create one with `deptrust identity create --name NAME`');
-      process.stdout.write(`name: ${printable(found.name)}\nkey: ${found.publicKey}\nfile: ${printable(found.path)}\n`);
+      if (!found)
+        throw new CliError(
+          'NO_IDENTITY',
+          'no identity yet; create one with `deptrust identity create --name NAME`',
+        );
+      process.stdout.write(
+        `name: ${printable(found.name)}\nkey: ${found.publicKey}\nfile: ${printable(found.path)}\n`,
+      );
     });
 }

@@ -18,7 +18,9 @@ export function register(program: Command): void {
     program
       .command('verify')
       .description('check the whole ledger: tree head, witness, every record and signature')
-      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text')),
+      .addOption(
+        new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
+      ),
   ).action(async (flags: VerifyFlags) => {
     const ledger = createLedger(ledgerOptions(flags));
     try {
@@ -30,7 +32,13 @@ export function register(program: Command): void {
       const state = report.state;
       const witness = ledger instanceof EmbeddedLedger ? ledger.witnessLocation : undefined;
       if (flags.format === 'json') {
-        process.stdout.write(JSON.stringify({ ledger: `${ledger.kind} ${ledger.location}`, witness, ...report }, null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify(
+            { ledger: `${ledger.kind} ${ledger.location}`, witness, ...report },
+            null,
+            2,
+          ) + '\n',
+        );
       } else {
         const out: string[] = [
           `ledger: ${ledger.kind} ${printable(ledger.location)}`,
@@ -40,8 +48,12 @@ export function register(program: Command): void {
         if (witness) out.push(`witness: ${printable(witness)}`);
         if (report.valid !== undefined) {
           const invalid = report.invalid ?? [];
-          const which = invalid.length ? ` (records ${invalid.slice(0, 20).join(', ')}${invalid.length > 20 ? ', ...' : ''})` : '';
-          out.push(`signatures: ${report.valid} valid, ${report.unsigned} unsigned, ${invalid.length} invalid${which}`);
+          const which = invalid.length
+            ? ` (records ${invalid.slice(0, 20).join(', ')}${invalid.length > 20 ? ', ...' : ''})`
+            : '';
+          out.push(
+            `signatures: ${report.valid} valid, ${report.unsigned} unsigned, ${invalid.length} invalid${which}`,
+          );
         }
         out.push(`result: ${state.health}: ${printable(state.message)}`);
         process.stdout.write(out.join('\n') + '\n');
