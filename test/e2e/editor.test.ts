@@ -48,6 +48,7 @@ const POM = {
 let editor: Editor;
 let workspace: string;
 let home: string;
+let failed = false;
 
 before(async () => {
   const vsix = packageExtension();
@@ -80,7 +81,14 @@ before(async () => {
     env,
   );
   deptrust(
-    ['revoke', at('package-lock.json', NPM.leftPad), '--reason', LEFT_PAD_REASON, '--ledger', ledger],
+    [
+      'revoke',
+      at('package-lock.json', NPM.leftPad),
+      '--reason',
+      LEFT_PAD_REASON,
+      '--ledger',
+      ledger,
+    ],
     env,
   );
 
@@ -93,7 +101,13 @@ before(async () => {
 });
 
 after(async () => {
-  await editor?.close();
+  // After a failure the folders stay for a post-mortem: code-server.log, the extension host's
+  // logs under user-data/logs, the ledger under the home folder.
+  await editor?.close({ keepFiles: failed });
+  if (failed) {
+    process.stderr.write(`e2e: kept ${editor?.root}, ${workspace} and ${home}\n`);
+    return;
+  }
   for (const dir of [workspace, home]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -105,6 +119,7 @@ function test(name: string, body: () => Promise<void>): void {
     try {
       await body();
     } catch (err) {
+      failed = true;
       await editor?.screenshot(shot).catch(() => undefined);
       throw err;
     }
@@ -137,7 +152,8 @@ function summary(rows: ProblemRow[]): string[] {
 async function problemsBecome(file: string, expected: string[]): Promise<ProblemRow[]> {
   let rows: ProblemRow[] = [];
   try {
-    return await waitFor(`the Problems panel to list ${expected.join(', ')} for ${file}`, async () => {
+    const what = `the Problems panel to list ${expected.join(', ')} for ${file}`;
+    return await waitFor(what, async () => {
       rows = await problemsOf(file);
       const got = summary(rows);
       return JSON.stringify(got) === JSON.stringify([...expected].sort()) ? rows : undefined;
@@ -159,11 +175,14 @@ async function squigglesBecome(line: number, expected: Squiggle[]): Promise<void
   }
 }
 
-test('package-lock.json: squiggles and Problems on the untrusted and unknown entries only', async () => {
+test('package-lock.json: squiggles and Problems on the untrusted and unknown entries', async () => {
   await editor.openFile('package-lock.json');
   await statusBecomes('2 trusted · 1 unknown · 1 untrusted');
 
-  const rows = await problemsBecome('package-lock.json', [`error@${NPM.leftPad}`, `info@${NPM.debug}`]);
+  const rows = await problemsBecome('package-lock.json', [
+    `error@${NPM.leftPad}`,
+    `info@${NPM.debug}`,
+  ]);
   const leftPad = rows.find((r) => r.line === NPM.leftPad)!;
   assert.match(leftPad.message, /^left-pad@1\.3\.0 is untrusted: /);
   assert.ok(leftPad.message.includes(LEFT_PAD_REASON), leftPad.message);

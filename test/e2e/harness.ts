@@ -597,7 +597,9 @@ export class Editor {
     const rows = menu.locator('.monaco-list-row.action');
     const count = await rows.count();
     for (let i = 0; i <= count; i++) {
-      const focused = await menu.locator('.monaco-list-row.action.focused').getAttribute('aria-label');
+      const focused = await menu
+        .locator('.monaco-list-row.action.focused')
+        .getAttribute('aria-label');
       if (focused?.startsWith(title)) {
         await this.page.keyboard.press('Enter');
         await menu.waitFor({ state: 'hidden', timeout: 10_000 });

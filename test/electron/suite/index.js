@@ -13,7 +13,9 @@ async function waitFor(what, probe) {
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${TIMEOUT_MS} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${TIMEOUT_MS} ms waiting for ${what}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -41,7 +43,7 @@ check('the extension activates', async () => {
   assert.equal(extension.isActive, true);
 });
 
-check('package-lock.json: an Error on the revoked entry, Information on the unknown one', async () => {
+check('package-lock.json: Error on the revoked entry, Information on the unknown', async () => {
   const folder = vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders[0];
   assert.ok(folder, 'no workspace folder open');
   uri = vscode.Uri.joinPath(folder.uri, 'package-lock.json');
