@@ -143,6 +143,35 @@ describe('deptrust hook', () => {
     assert.equal(fs.readFileSync(log, 'utf8').trim(), 'review --staged');
   });
 
+  test('a merge git commits on its own is reviewed by pre-merge-commit', () => {
+    const s = repo();
+    assert.equal(s.deptrust('hook', 'install').status, 0);
+    assert.ok(fs.existsSync(path.join(s.repo, '.git', 'hooks', 'pre-merge-commit')));
+    s.git('checkout', '-q', '-b', 'feature');
+    s.write('package-lock.json', packageLock([...BASE, { name: 'echo', version: '5.0.0' }]));
+    s.commit('add echo', 'package-lock.json');
+    s.git('checkout', '-q', 'main');
+    s.write('README.md', 'main\n');
+    s.commit('readme', 'README.md');
+    const before = head(s);
+
+    const blocked = s.run('git', ['merge', '--no-edit', 'feature']);
+    assert.notEqual(blocked.status, 0, 'the clean merge is stopped');
+    assert.match(blocked.stderr, /echo/);
+    assert.equal(head(s), before);
+    s.git('merge', '--abort');
+
+    s.write('package-lock.json', packageLock([...BASE, { name: 'echo', version: '5.0.0' }]));
+    s.trustAll('package-lock.json');
+    s.git('checkout', '--', 'package-lock.json');
+    const merged = s.run('git', ['merge', '--no-edit', 'feature']);
+    assert.equal(merged.status, 0, merged.stdout + merged.stderr);
+    assert.notEqual(head(s), before);
+
+    assert.equal(s.deptrust('hook', 'uninstall').status, 0);
+    assert.ok(!fs.existsSync(path.join(s.repo, '.git', 'hooks', 'pre-merge-commit')));
+  });
+
   test('the hook install outside a repository is an error', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deptrust-nogit-'));
     const s = repo();

@@ -2,6 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git, ReviewError, type Repository } from './git';
 
+/**
+ * The hooks deptrust installs: `pre-commit` for `git commit` (also after a merge stopped for
+ * conflicts), `pre-merge-commit` for a merge git commits on its own (githooks(5)).
+ */
+export const HOOK_NAMES = ['pre-commit', 'pre-merge-commit'] as const;
+export type HookName = (typeof HOOK_NAMES)[number];
+
 /** Marks the hook as deptrust's; uninstall removes only a file that carries it. */
 export const HOOK_MARKER = '# deptrust pre-commit hook';
 
@@ -18,6 +25,7 @@ export interface HookCommand {
 }
 
 export interface HookResult {
+  name: HookName;
   hook: string;
   /** The hook that was there before and now runs first, when there was one. */
   chained?: string;
@@ -39,10 +47,10 @@ function quote(s: string): string {
 }
 
 /** The hook script; POSIX sh, since git runs hooks with sh on every platform it supports. */
-export function hookScript(command: HookCommand): string {
+export function hookScript(command: HookCommand, name: HookName = 'pre-commit'): string {
   const args = ['review', '--staged', ...command.args].map(quote).join(' ');
   return `#!/bin/sh
-${HOOK_MARKER}: \`deptrust hook uninstall\` removes it and restores the hook it chained.
+${HOOK_MARKER} (${name}): \`deptrust hook uninstall\` removes it and restores the hook it chained.
 # An existing hook, kept beside this one, runs first; its failure stops the commit.
 chained="$0${CHAINED_SUFFIX}"
 if [ -x "$chained" ]; then
@@ -71,15 +79,25 @@ function isOurs(file: string): boolean {
 }
 
 /**
- * Installs the pre-commit hook. An existing hook of another tool is renamed to
- * `pre-commit.deptrust-chained` (bytes and mode kept) and runs first. Installing again only
+ * Installs the hooks (`HOOK_NAMES`). An existing hook of another tool is renamed to
+ * `<name>.deptrust-chained` (bytes and mode kept) and runs first. Installing again only
  * refreshes deptrust's script, never chains it to itself.
  */
-export function installHook(repo: Repository, command: HookCommand): HookResult {
+export function installHooks(repo: Repository, command: HookCommand): HookResult[] {
   const dir = hooksDir(repo);
-  const hook = path.join(dir, 'pre-commit');
+  for (const name of HOOK_NAMES) {
+    const hook = path.join(dir, name);
+    if (fs.existsSync(hook) && !isOurs(hook) && fs.existsSync(hook + CHAINED_SUFFIX)) {
+      throw new ReviewError('HOOK_NOT_OURS', `${hook} is not deptrust's and ${hook + CHAINED_SUFFIX} exists already; move one of them away first`);
+    }
+  }
+  return HOOK_NAMES.map((name) => installHook(dir, name, command));
+}
+
+function installHook(dir: string, name: HookName, command: HookCommand): HookResult {
+  const hook = path.join(dir, name);
   const chained = hook + CHAINED_SUFFIX;
-  const script = hookScript(command);
+  const script = hookScript(command, name);
   try {
     fs.mkdirSync(dir, { recursive: true });
     let changed = true;
@@ -96,30 +114,37 @@ export function installHook(repo: Repository, command: HookCommand): HookResult 
       fs.writeFileSync(temp, script, { mode: 0o755 });
       fs.renameSync(temp, hook);
     }
-    return { hook, changed, ...(fs.existsSync(chained) ? { chained } : {}) };
+    return { name, hook, changed, ...(fs.existsSync(chained) ? { chained } : {}) };
   } catch (err) {
     if (err instanceof ReviewError) throw err;
     throw new ReviewError('HOOK_FAILED', `cannot install ${hook}: ${(err as Error).message}`);
   }
 }
 
-/** Removes deptrust's hook and puts back the one it chained, exactly as it was. */
-export function uninstallHook(repo: Repository): HookResult {
+/**
+ * Removes deptrust's hooks and puts back the ones they chained, exactly as they were. A hook
+ * that is not deptrust's is left alone and reported; nothing is removed then.
+ */
+export function uninstallHooks(repo: Repository): HookResult[] {
   const dir = hooksDir(repo);
-  const hook = path.join(dir, 'pre-commit');
-  const chained = hook + CHAINED_SUFFIX;
-  if (!fs.existsSync(hook)) {
-    if (fs.existsSync(chained)) fs.renameSync(chained, hook);
-    return { hook, changed: fs.existsSync(hook) };
+  for (const name of HOOK_NAMES) {
+    const hook = path.join(dir, name);
+    if (fs.existsSync(hook) && !isOurs(hook)) throw new ReviewError('HOOK_NOT_OURS', `${hook} is not deptrust's hook; left as it is`);
   }
-  if (!isOurs(hook)) throw new ReviewError('HOOK_NOT_OURS', `${hook} is not deptrust's hook; left as it is`);
+  return HOOK_NAMES.map((name) => uninstallHook(dir, name));
+}
+
+function uninstallHook(dir: string, name: HookName): HookResult {
+  const hook = path.join(dir, name);
+  const chained = hook + CHAINED_SUFFIX;
+  if (!fs.existsSync(hook)) return { name, hook, changed: false };
   try {
     fs.rmSync(hook);
     if (fs.existsSync(chained)) {
       fs.renameSync(chained, hook);
-      return { hook, chained: hook, changed: true };
+      return { name, hook, chained: hook, changed: true };
     }
-    return { hook, changed: true };
+    return { name, hook, changed: true };
   } catch (err) {
     throw new ReviewError('HOOK_FAILED', `cannot uninstall ${hook}: ${(err as Error).message}`);
   }

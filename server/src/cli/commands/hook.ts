@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { openRepository, ReviewError } from '../../review/git';
-import { installHook, uninstallHook } from '../../review/hook';
+import { installHooks, uninstallHooks } from '../../review/hook';
 import { CliError } from '../options';
 import { printable } from '../text';
 
@@ -28,29 +28,33 @@ function currentCli(): string {
 }
 
 export function register(program: Command): void {
-  const hook = program.command('hook').description('manage the git pre-commit hook that runs `deptrust review --staged`');
+  const hook = program.command('hook').description('manage the git hooks (pre-commit, pre-merge-commit) that run `deptrust review --staged`');
   hook
     .command('install')
-    .description('install the pre-commit hook (honours core.hooksPath; an existing hook is kept and runs first)')
+    .description('install the hooks (honours core.hooksPath; an existing hook is kept and runs first)')
     .option('--allow-unknown', 'let dependencies without any decision pass')
     .action((flags: InstallFlags) => {
-      const result = guarded(() =>
-        installHook(openRepository(process.cwd()), {
+      const results = guarded(() =>
+        installHooks(openRepository(process.cwd()), {
           node: process.execPath,
           cli: currentCli(),
           args: flags.allowUnknown ? ['--allow-unknown'] : [],
         }),
       );
-      const verb = result.changed ? 'installed' : 'already installed';
-      const chained = result.chained ? `; the existing hook runs first (${printable(result.chained)})` : '';
-      process.stdout.write(`deptrust pre-commit hook ${verb}: ${printable(result.hook)}${chained}\n`);
+      for (const result of results) {
+        const verb = result.changed ? 'installed' : 'already installed';
+        const chained = result.chained ? `; the existing hook runs first (${printable(result.chained)})` : '';
+        process.stdout.write(`deptrust ${result.name} hook ${verb}: ${printable(result.hook)}${chained}\n`);
+      }
     });
   hook
     .command('uninstall')
-    .description('remove the pre-commit hook and restore the hook it chained')
+    .description('remove the hooks and restore the hooks they chained')
     .action(() => {
-      const result = guarded(() => uninstallHook(openRepository(process.cwd())));
-      const restored = result.chained ? `; restored the previous hook` : '';
-      process.stdout.write(`deptrust pre-commit hook ${result.changed ? 'removed' : 'was not installed'}: ${printable(result.hook)}${restored}\n`);
+      const results = guarded(() => uninstallHooks(openRepository(process.cwd())));
+      for (const result of results) {
+        const restored = result.chained ? '; restored the previous hook' : '';
+        process.stdout.write(`deptrust ${result.name} hook ${result.changed ? 'removed' : 'was not installed'}: ${printable(result.hook)}${restored}\n`);
+      }
     });
 }
