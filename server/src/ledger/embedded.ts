@@ -190,9 +190,13 @@ export class EmbeddedLedger implements Ledger {
     }
   }
 
+  /** At most one reload per 50 ms, and never postponed: steady appends must not starve it. */
   private scheduleReload(): void {
-    clearTimeout(this.pendingReload);
-    this.pendingReload = setTimeout(() => this.reload(), 50);
+    if (this.pendingReload) return;
+    this.pendingReload = setTimeout(() => {
+      this.pendingReload = undefined;
+      this.reload();
+    }, 50);
   }
 
   /** Picks up others' appends; listeners hear of new records and of a health change. */
@@ -756,6 +760,7 @@ export class EmbeddedLedger implements Ledger {
     if (this.opened && this.newSignatures > 0) this.saveSignatures();
     this.opened = false;
     clearTimeout(this.pendingReload);
+    this.pendingReload = undefined;
     this.watcher?.close();
     this.watcher = undefined;
     fs.unwatchFile(this.logPath);
