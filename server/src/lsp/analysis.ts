@@ -1,4 +1,5 @@
-import type { Dependency, LockfileFormat, ParseProblem, ParseResult } from '../core/types';
+import { LineIndex } from '../core/positions';
+import type { Dependency, LockfileFormat, ParseProblem, ParseResult, Range } from '../core/types';
 import type { PolicyLoad } from '../trust/policy';
 import type { Evaluation } from '../trust/verdict';
 
@@ -14,6 +15,8 @@ export interface Analysis {
   result: ParseResult;
   brokenBy?: ParseProblem[];
   evaluations: Evaluation[];
+  /** Where each entry's diagnostic goes: its first line (see `headRanges`). */
+  heads: Range[];
   /** The policy that decided the verdicts; undefined while the ledger is unavailable. */
   policy?: PolicyLoad;
 }
@@ -28,4 +31,19 @@ export function nextResult(previous: Analysis | undefined, parsed: ParseResult):
 
 export function entryIndexAt(deps: readonly Dependency[], dep: Dependency): number {
   return deps.indexOf(dep);
+}
+
+/**
+ * The first line of each entry, where its diagnostic sits: a squiggle under a whole
+ * twelve-line package-lock member or POM element hides the file; its first line names it.
+ * Single-line entries (go.sum, Gemfile.lock) keep their whole range.
+ */
+export function headRanges(deps: readonly Dependency[], text: string): Range[] {
+  const lines = new LineIndex(text);
+  return deps.map(({ range }) => {
+    if (range.start.line === range.end.line || range.start.line >= lines.lineCount) return range;
+    const lineText = lines.lineText(range.start.line);
+    const end = lineText.trimEnd().length;
+    return { start: range.start, end: { line: range.start.line, character: Math.max(end, range.start.character) } };
+  });
 }

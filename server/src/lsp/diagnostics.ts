@@ -51,7 +51,7 @@ export function toDiagnostics(analysis: Analysis, settings: Settings): Diagnosti
     const severity = severityOf(e.verdict, settings);
     if (severity === undefined) return;
     const data: DiagnosticData = { purl: dep.purl, verdict: e.verdict, index };
-    const d: Diagnostic = { range: dep.range, severity, source: SOURCE, code: e.verdict, message: message(dep, e), data };
+    const d: Diagnostic = { range: analysis.heads[index] ?? dep.range, severity, source: SOURCE, code: e.verdict, message: message(dep, e), data };
     const related = dep.details?.related;
     if (related?.length) {
       d.relatedInformation = related.map((r) => ({ location: { uri: r.uri, range: r.range }, message: r.message }));

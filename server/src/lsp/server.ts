@@ -23,7 +23,7 @@ import { summarize } from '../cli/text';
 import type { Identity } from '../identity/identity';
 import type { PolicyLoad } from '../trust/policy';
 import { evaluate, type Evaluation } from '../trust/verdict';
-import { nextResult, type Analysis } from './analysis';
+import { headRanges, nextResult, type Analysis } from './analysis';
 import { codeActions, TRUST_ALL_KIND, type DecideCommandArgs } from './codeActions';
 import { policyDiagnostics, toDiagnostics } from './diagnostics';
 import { hoverFor } from './hover';
@@ -336,13 +336,15 @@ export class DeptrustServer {
     const format = detectFormat(filePath, text);
     if (!format) return;
     const parsed = parseLockfile(format, text, { path: filePath, readFile: this.readRelated });
-    const { result, brokenBy } = nextResult(this.analyses.get(uri), parsed);
+    const previous = this.analyses.get(uri);
+    const { result, brokenBy } = nextResult(previous, parsed);
+    const heads = brokenBy && previous ? previous.heads : headRanges(result.dependencies, text);
     await this.ready;
     const policy = this.policyFor(filePath);
     const evaluations = await this.evaluateAll(result.dependencies, policy);
     const now = this.documents.get(uri);
     if ((now ? now.version : -1) !== source.version) return;
-    const analysis: Analysis = { uri, version: source.version, format, result, brokenBy, evaluations, policy };
+    const analysis: Analysis = { uri, version: source.version, format, result, brokenBy, evaluations, heads, policy };
     this.analyses.set(uri, analysis);
     this.publish(analysis);
   }
