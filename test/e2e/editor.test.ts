@@ -292,3 +292,28 @@ test('editing an entry in the editor updates its diagnostics before saving', asy
   await squigglesBecome(NPM.ms, []);
   await statusBecomes('2 trusted · 2 untrusted');
 });
+
+test('a malformed line typed into go.sum gets a positioned error until it is deleted', async () => {
+  await editor.openFile('go.sum');
+  await editor.closePanel();
+  const unknown = ['info@3', 'info@4', 'info@5', 'info@6'];
+  await problemsBecome('go.sum', unknown);
+
+  await editor.focusEditor();
+  await editor.page.keyboard.press('Control+End');
+  await editor.insertText('github.com/broken/mod v1.0.0 h1:not-a-hash');
+  const rows = await problemsBecome('go.sum', [...unknown, 'error@7']);
+  const broken = rows.find((r) => r.line === 7)!;
+  assert.equal(broken.code, 'GOSUM_BAD_HASH');
+  assert.match(broken.message, /h1:not-a-hash/);
+  await squigglesBecome(7, ['error']);
+  await editor.screenshot('go-sum-malformed');
+
+  // Undo would go word by word; select the typed line and delete it instead.
+  await editor.focusEditor();
+  await editor.page.keyboard.press('Control+End');
+  await editor.page.keyboard.press('Shift+Home');
+  await editor.page.keyboard.press('Delete');
+  await problemsBecome('go.sum', unknown);
+  await squigglesBecome(7, []);
+});

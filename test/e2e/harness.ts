@@ -65,12 +65,18 @@ export async function waitFor<T>(
   timeoutMs = 20_000,
   intervalMs = 200,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const value = await probe();
-      if (value !== undefined) return value;
+      if (value !== undefined) {
+        if (process.env.DEPTRUST_E2E_TRACE) {
+          process.stderr.write(`e2e: ${Date.now() - started} ms waiting for ${what}\n`);
+        }
+        return value;
+      }
     } catch (err) {
       last = err;
     }
@@ -338,12 +344,12 @@ export class Editor {
     await this.dismiss();
     await this.page.keyboard.press('Control+P');
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
+    await waitFor('Quick Open', async () => (await input.isVisible()) || undefined);
     await input.fill(relativePath);
     const base = path.basename(relativePath);
     // The list first shows recently opened files; wait until the filtered pick has the focus.
     const row = this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: base });
-    await row.waitFor({ timeout: 15_000 });
+    await waitFor(`Quick Open to pick ${relativePath}`, async () => (await row.count()) || undefined);
     await this.page.keyboard.press('Enter');
     await waitFor(`an editor tab for ${relativePath}`, async () => {
       const tab = this.page.locator('.tabs-container .tab.active');
