@@ -3,6 +3,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { SUMMARY_NOTIFICATION, type SummaryParams } from '../../server/src/lsp/protocol';
 import { IMMUDB_PASSWORD_SECRET, isIdentityMissing, registerCommands } from './commands';
 import { IdentityStore } from './identity';
+import { registerReview } from './review';
 import { StatusDisplay } from './status';
 import { TrustView } from './trustView';
 
@@ -47,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   const status = new StatusDisplay();
   const view = new TrustView(client);
+  const review = registerReview(context, client);
   context.subscriptions.push(
     output,
     status,
@@ -55,6 +57,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     client.onNotification(SUMMARY_NOTIFICATION, (s: SummaryParams) => {
       status.update(s);
       view.refreshSoon();
+      review.refreshSoon();
     }),
     vscode.workspace.onDidCloseTextDocument((d) => status.forget(d.uri.toString())),
   );
