@@ -7,6 +7,12 @@ export interface Stats {
   min: number;
   max: number;
   runs: number;
+  /**
+   * CPU time of this process over the same runs, ms (user + system, all its threads). On a
+   * machine shared with other jobs it moves much less than wall time, which includes waiting
+   * for a core.
+   */
+  cpu?: { median: number; min: number; max: number };
 }
 
 export interface Budget {
@@ -41,16 +47,21 @@ export async function measure(fn: () => unknown, budget: Budget = {}): Promise<S
   const { minRuns = 3, maxRuns = 15, budgetMs = 3000, warmup = 1 } = budget;
   for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];
+  const cpu: number[] = [];
   let spent = 0;
   while (samples.length < maxRuns && (samples.length < minRuns || spent < budgetMs)) {
     collect?.();
+    const c = process.cpuUsage();
     const t = now();
     await fn();
     const ms = now() - t;
+    const used = process.cpuUsage(c);
     samples.push(ms);
+    cpu.push((used.user + used.system) / 1000);
     spent += ms;
   }
-  return summarize(samples);
+  const { median, min, max } = summarize(cpu);
+  return { ...summarize(samples), cpu: { median, min, max } };
 }
 
 export function fmtMs(ms: number): string {

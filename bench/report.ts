@@ -36,7 +36,8 @@ export function target(name: string, actual: number | undefined, limit: number, 
 function cell(row: Row): string {
   if (row.stats) {
     const s = row.stats;
-    return `${fmtMs(s.median)}  [${fmtMs(s.min)} .. ${fmtMs(s.max)}]  n=${s.runs}`;
+    const cpu = s.cpu ? `  cpu ${fmtMs(s.cpu.median)}` : '';
+    return `${fmtMs(s.median)}  [${fmtMs(s.min)} .. ${fmtMs(s.max)}]  n=${s.runs}${cpu}`;
   }
   if (row.value === undefined) return 'n/a';
   const v = row.value >= 100 ? row.value.toFixed(0) : row.value.toFixed(1);
@@ -47,7 +48,10 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
-/** The table: median [min .. max] n=runs, then the ratio deptrust/this row where it applies. */
+/**
+ * The table: median [min .. max] n=runs (wall time), the median CPU time where measured in this
+ * process, then the ratio deptrust/this row where it applies (of the wall-time medians).
+ */
 export function formatTable(rows: Row[]): string {
   const lines: string[] = [];
   let group = '';

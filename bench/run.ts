@@ -277,7 +277,8 @@ async function main(): Promise<void> {
   const out = [
     `deptrust benchmarks, ${started.toISOString()}, ${result.durationS} s`,
     `${env.cpu} x${env.cores}, node ${process.version}, load average ${JSON.stringify(env.loadAverageAtStart)} -> ${JSON.stringify(result.environment.loadAverageAtEnd)}`,
-    'Times: median [min .. max] n=runs. Parse times start from text in memory.',
+    'Times: wall-clock median [min .. max] n=runs, then median CPU time where timed in-process.',
+    'Parse times start from text in memory. Ratios compare wall-clock medians.',
     formatTable(rows),
     formatTargets(targets),
     ...(notes.length ? ['', '== notes ==', ...notes] : []),
