@@ -34,13 +34,16 @@ interface ConsistencyVector {
 }
 
 function vectorFiles(kind: 'inclusion' | 'consistency'): string[] {
-  const root = sharedPath('vectors', 'merkle', kind);
   const out: string[] = [];
-  for (const dir of fs.readdirSync(root).sort()) {
-    for (const f of fs.readdirSync(path.join(root, dir)).sort()) {
-      if (f.endsWith('.json')) out.push(path.join(root, dir, f));
+  const walk = (dir: string): void => {
+    const entries = fs.readdirSync(dir, { withFileTypes: true });
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.json')) out.push(full);
     }
-  }
+  };
+  walk(sharedPath('vectors', 'merkle', kind));
   return out;
 }
 
@@ -53,6 +56,10 @@ describe('RFC 9162 proof vectors (../shared/vectors/merkle)', () => {
   it('finds the vector files', () => {
     assert.ok(inclusion.length > 50, `only ${inclusion.length} inclusion vectors`);
     assert.ok(consistency.length > 50, `only ${consistency.length} consistency vectors`);
+    const all = fs
+      .readdirSync(sharedPath('vectors', 'merkle'), { recursive: true })
+      .filter((f) => String(f).endsWith('.json'));
+    assert.equal(inclusion.length + consistency.length, all.length, 'some vector files are not run');
   });
 
   for (const file of inclusion) {
