@@ -52,6 +52,19 @@ describe('deptrust hook', () => {
     assert.notEqual(head(s), before);
   });
 
+  test('`git commit -a` and `git commit FILE` are reviewed from the index git commits', () => {
+    const s = repo();
+    assert.equal(s.deptrust('hook', 'install').status, 0);
+    s.write('package-lock.json', packageLock([...BASE, { name: 'foxtrot', version: '1.0.0' }]));
+    const all = s.run('git', ['commit', '-a', '-m', 'all']);
+    assert.notEqual(all.status, 0, 'the unstaged change is committed by -a, so it is reviewed');
+    assert.match(all.stderr, /foxtrot/);
+    const only = s.run('git', ['commit', '-m', 'only', '--', 'package-lock.json']);
+    assert.notEqual(only.status, 0);
+    assert.match(only.stderr, /foxtrot/);
+    assert.equal(s.git('status', '--porcelain').trim(), 'M package-lock.json');
+  });
+
   test('a commit that touches no lockfile passes', () => {
     const s = repo();
     assert.equal(s.deptrust('hook', 'install').status, 0);
