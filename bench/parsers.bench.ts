@@ -61,6 +61,16 @@ function manifestFor(file: string, text: string): string {
   return JSON.stringify({ name, version, dependencies, devDependencies, optionalDependencies });
 }
 
+/**
+ * The peers are slow on the large inputs (arborist takes seconds per megabyte): fewer runs,
+ * so the whole suite stays within about ten minutes.
+ */
+function peerBudget(bytes: number): Budget {
+  if (bytes > 8e6) return { minRuns: 1, maxRuns: 1, budgetMs: 0, warmup: 0 };
+  if (bytes > 1.5e6) return { minRuns: 2, maxRuns: 2, budgetMs: 0, warmup: 1 };
+  return { minRuns: 5, maxRuns: 10, budgetMs: 3000, warmup: 1 };
+}
+
 async function npmPeers(input: BenchInput, text: string, budget: Budget): Promise<ParseFigures['peers']> {
   const manifest = manifestFor(input.file, text);
   const dir = npmProjectDir(input.file, manifest);
@@ -107,7 +117,7 @@ function bundlerPeer(input: BenchInput, budget: Budget): ParseFigures['peers'][n
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deptrust-bench-gem-'));
   const gemfile = path.join(dir, 'Gemfile');
   fs.writeFileSync(gemfile, "source 'https://rubygems.org'\n");
-  const runs = input.origin === 'real' ? String(budget.maxRuns ?? 10) : '3';
+  const runs = String(budget.maxRuns ?? 10);
   const script = path.join(__dirname, 'bundler_parse.rb');
   const t = performance.now();
   const r = spawnSync('ruby', [script, input.file, runs, '3000'], {
@@ -164,8 +174,8 @@ export async function benchParse(input: BenchInput): Promise<ParseFigures> {
   }, budget);
   const floor = await floorOf(input, text, budget);
   let peers: ParseFigures['peers'] = [];
-  if (input.format === 'package-lock') peers = await npmPeers(input, text, budget);
-  if (input.format === 'gemfile-lock') peers = [bundlerPeer(input, budget)];
+  if (input.format === 'package-lock') peers = await npmPeers(input, text, peerBudget(buffer.length));
+  if (input.format === 'gemfile-lock') peers = [bundlerPeer(input, peerBudget(buffer.length))];
   return { input, bytes: buffer.length, entries, deptrust, floor, peers };
 }
 
