@@ -10,7 +10,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test as nodeTest } from 'node:test';
-import { createIdentity } from '../../server/src/identity/identity';
 import {
   Editor,
   packageExtension,
@@ -58,12 +57,7 @@ before(async () => {
   const env = { DEPTRUST_HOME: home };
 
   // With no policy file, records signed by this machine's identity count.
-  // LIMITATION: made through the library until the CLI has `deptrust identity create`.
-  const saved = process.env.DEPTRUST_HOME;
-  process.env.DEPTRUST_HOME = home;
-  createIdentity(ACTOR);
-  if (saved === undefined) delete process.env.DEPTRUST_HOME;
-  else process.env.DEPTRUST_HOME = saved;
+  deptrust(['identity', 'create', '--name', ACTOR], env);
 
   const at = (file: string, line: number) => `${path.join(workspace, file)}:${line}`;
   deptrust(

@@ -9,7 +9,6 @@ import { runTests } from '@vscode/test-electron';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createIdentity } from '../../server/src/identity/identity';
 import { REPO_ROOT } from '../e2e/harness';
 import { deptrust, lineOf, makeWorkspace } from '../e2e/workspace';
 
@@ -24,8 +23,7 @@ async function main(): Promise<void> {
   const env = { DEPTRUST_HOME: home };
 
   // Records count when signed by this machine's identity (no policy file in the workspace).
-  process.env.DEPTRUST_HOME = home;
-  createIdentity('electron-reviewer');
+  deptrust(['identity', 'create', '--name', 'electron-reviewer'], env);
   const leftPad = lineOf('package-lock.json', '"node_modules/left-pad"');
   const lodash = lineOf('package-lock.json', '"node_modules/lodash"');
   const debug = lineOf('package-lock.json', '"node_modules/debug"');
