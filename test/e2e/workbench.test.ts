@@ -59,3 +59,14 @@ test('the Extensions view lists deptrust as installed', async () => {
   await editor!.screenshot('workbench-extensions');
   assert.ok(names.includes('deptrust'), `installed: ${names.join(', ')}`);
 });
+
+test('a palette command of the extension runs and its notification shows', async () => {
+  // No identity has been created in this editor, so Show Identity says so in a toast.
+  await editor!.runCommand('deptrust: Show Identity');
+  const toasts = await waitFor('a deptrust notification', async () => {
+    const texts = await editor!.notifications();
+    return texts.some((t) => /deptrust.*identity/i.test(t)) ? texts : undefined;
+  });
+  await editor!.screenshot('workbench-notification');
+  assert.ok(toasts.some((t) => /no identity/i.test(t)), toasts.join(' | '));
+});
