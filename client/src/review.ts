@@ -1,7 +1,11 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { TrustStatus, Verdict } from '../../server/src/core/types';
-import { REVIEW_REQUEST, type ReviewParams, type ReviewResult } from '../../server/src/lsp/protocol';
+import {
+  REVIEW_REQUEST,
+  type ReviewParams,
+  type ReviewResult,
+} from '../../server/src/lsp/protocol';
 import type { Review, ReviewedChange, ReviewedLockfile } from '../../server/src/review/review';
 
 /**
@@ -41,7 +45,9 @@ function versionText(c: ReviewedChange): string {
 }
 
 function blocking(result: ReviewResult): number {
-  return result.review?.lockfiles.reduce((n, l) => n + l.changes.filter((c) => c.blocks).length, 0) ?? 0;
+  return (
+    result.review?.lockfiles.reduce((n, l) => n + l.changes.filter((c) => c.blocks).length, 0) ?? 0
+  );
 }
 
 /**
@@ -60,8 +66,15 @@ export class ReviewView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   private git: GitApi | undefined;
 
   constructor(private readonly client: LanguageClient) {
-    this.view = vscode.window.createTreeView('deptrust.review', { treeDataProvider: this, showCollapseAll: true });
-    this.disposables.push(this.view, this.changed, this.view.onDidChangeVisibility((e) => e.visible && this.refreshSoon()));
+    this.view = vscode.window.createTreeView('deptrust.review', {
+      treeDataProvider: this,
+      showCollapseAll: true,
+    });
+    this.disposables.push(
+      this.view,
+      this.changed,
+      this.view.onDidChangeVisibility((e) => e.visible && this.refreshSoon()),
+    );
     void this.watchGit();
   }
 
@@ -74,7 +87,8 @@ export class ReviewView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       this.git = undefined;
     }
     if (this.git) {
-      const watch = (r: GitRepository) => this.disposables.push(r.state.onDidChange(() => this.refreshSoon()));
+      const watch = (r: GitRepository) =>
+        this.disposables.push(r.state.onDidChange(() => this.refreshSoon()));
       this.git.repositories.forEach(watch);
       this.disposables.push(
         this.git.onDidOpenRepository((r) => {
@@ -101,7 +115,8 @@ export class ReviewView implements vscode.TreeDataProvider<Node>, vscode.Disposa
 
   async refresh(decide?: { root: vscode.Uri; params: ReviewParams['decide'] }): Promise<void> {
     const roots = this.roots();
-    for (const key of [...this.results.keys()]) if (!roots.some((r) => r.toString() === key)) this.results.delete(key);
+    for (const key of [...this.results.keys()])
+      if (!roots.some((r) => r.toString() === key)) this.results.delete(key);
     for (const root of roots) {
       const params: ReviewParams = { folder: root.toString(), staged: true };
       if (decide && decide.root.toString() === root.toString()) params.decide = decide.params;
@@ -109,10 +124,16 @@ export class ReviewView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       try {
         result = await this.client.sendRequest<ReviewResult>(REVIEW_REQUEST, params);
       } catch (err) {
-        result = { error: { code: 'REVIEW_FAILED', message: err instanceof Error ? err.message : String(err) } };
+        result = {
+          error: {
+            code: 'REVIEW_FAILED',
+            message: err instanceof Error ? err.message : String(err),
+          },
+        };
       }
       // A folder that is not a repository has nothing staged; it is no failure of the review.
-      if (result.error?.code === 'GIT_NOT_A_REPOSITORY' && !this.git) this.results.delete(root.toString());
+      if (result.error?.code === 'GIT_NOT_A_REPOSITORY' && !this.git)
+        this.results.delete(root.toString());
       else this.results.set(root.toString(), { root, result });
       if (decide && result.error && params.decide) this.reportDecisionError(result.error);
     }
@@ -122,9 +143,11 @@ export class ReviewView implements vscode.TreeDataProvider<Node>, vscode.Disposa
 
   private reportDecisionError(error: { code: string; message: string }): void {
     if (error.code === 'IDENTITY_MISSING' || error.code === 'IDENTITY_UNUSABLE') {
-      void vscode.window.showErrorMessage(`deptrust: ${error.message}`, 'Create Identity').then((pick) => {
-        if (pick) void vscode.commands.executeCommand('deptrust.createIdentity');
-      });
+      void vscode.window
+        .showErrorMessage(`deptrust: ${error.message}`, 'Create Identity')
+        .then((pick) => {
+          if (pick) void vscode.commands.executeCommand('deptrust.createIdentity');
+        });
     } else void vscode.window.showErrorMessage(`deptrust: ${error.message}`);
   }
 
@@ -138,10 +161,16 @@ export class ReviewView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     }
     const count = blocked + failures.length;
     this.view.badge = count
-      ? { value: count, tooltip: failures.length ? 'the dependency review failed: nothing staged is judged safe' : `${blocked} staged dependency changes the policy does not trust` }
+      ? {
+          value: count,
+          tooltip: failures.length
+            ? 'the dependency review failed: nothing staged is judged safe'
+            : `${blocked} staged dependency changes the policy does not trust`,
+        }
       : undefined;
     if (failures.length) this.view.message = `Review failed: ${failures[0]}`;
-    else if (blocked) this.view.message = `${blocked} staged dependency ${blocked === 1 ? 'change is' : 'changes are'} not trusted: the deptrust pre-commit hook will stop this commit.`;
+    else if (blocked)
+      this.view.message = `${blocked} staged dependency ${blocked === 1 ? 'change is' : 'changes are'} not trusted: the deptrust pre-commit hook will stop this commit.`;
     else this.view.message = undefined;
   }
 
@@ -152,15 +181,28 @@ export class ReviewView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       return all.map(({ root, result }) => ({ kind: 'repository', root, result }));
     }
     if (node.kind === 'repository') return this.repositoryChildren(node.root, node.result);
-    if (node.kind === 'lockfile') return node.lockfile.changes.map((change) => ({ kind: 'change', root: node.root, lockfile: node.lockfile, change }));
+    if (node.kind === 'lockfile')
+      return node.lockfile.changes.map((change) => ({
+        kind: 'change',
+        root: node.root,
+        lockfile: node.lockfile,
+        change,
+      }));
     return [];
   }
 
   private repositoryChildren(root: vscode.Uri, result: ReviewResult): Node[] {
-    if (result.error) return [{ kind: 'problem', message: `${result.error.message} [${result.error.code}]` }];
+    if (result.error)
+      return [{ kind: 'problem', message: `${result.error.message} [${result.error.code}]` }];
     const review = result.review as Review;
-    const problems: Node[] = review.problems.map((p) => ({ kind: 'problem', message: `${p.message} [${p.code}]` }));
-    return [...problems, ...review.lockfiles.map((lockfile): Node => ({ kind: 'lockfile', root, lockfile }))];
+    const problems: Node[] = review.problems.map((p) => ({
+      kind: 'problem',
+      message: `${p.message} [${p.code}]`,
+    }));
+    return [
+      ...problems,
+      ...review.lockfiles.map((lockfile): Node => ({ kind: 'lockfile', root, lockfile })),
+    ];
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -172,7 +214,11 @@ export class ReviewView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     if (node.kind === 'repository') {
       const item = new vscode.TreeItem(node.root, vscode.TreeItemCollapsibleState.Expanded);
       const n = blocking(node.result);
-      item.description = node.result.error ? 'review failed' : n ? `${n} not trusted` : 'nothing blocks';
+      item.description = node.result.error
+        ? 'review failed'
+        : n
+          ? `${n} not trusted`
+          : 'nothing blocks';
       return item;
     }
     if (node.kind === 'lockfile') {
@@ -185,13 +231,22 @@ export class ReviewView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     const c = node.change;
     const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.None);
     item.description = `${versionText(c)} · ${c.verdict}`;
-    item.tooltip = new vscode.MarkdownString().appendText(`${c.kind}: ${c.after?.purl ?? c.before?.purl ?? c.name}\n${c.verdict}: ${c.summary}`);
+    item.tooltip = new vscode.MarkdownString().appendText(
+      `${c.kind}: ${c.after?.purl ?? c.before?.purl ?? c.name}\n${c.verdict}: ${c.summary}`,
+    );
     item.iconPath = c.kind === 'removed' ? ICONS.removed : c.blocks ? ICONS.blocks : ICONS.passes;
     // `change.<kind>.<verdict>`: the Trust and Distrust actions show on additions and changes.
     item.contextValue = `change.${c.kind}.${c.verdict satisfies Verdict}`;
     const range = (c.after ?? c.before)!.range;
     const start = new vscode.Position(range.start.line, range.start.character);
-    item.command = { title: 'Open', command: 'vscode.open', arguments: [vscode.Uri.file(node.lockfile.path), { selection: new vscode.Range(start, start) }] };
+    item.command = {
+      title: 'Open',
+      command: 'vscode.open',
+      arguments: [
+        vscode.Uri.file(node.lockfile.path),
+        { selection: new vscode.Range(start, start) },
+      ],
+    };
     return item;
   }
 
@@ -209,7 +264,8 @@ export class ReviewView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       );
       if (answer !== confirm) return;
     }
-    const reason = status === 'trusted' ? 'reviewed before commit' : 'distrusted in the dependency review';
+    const reason =
+      status === 'trusted' ? 'reviewed before commit' : 'distrusted in the dependency review';
     await this.refresh({ root: node.root, params: [{ entry, status, reason }] });
   }
 
@@ -224,7 +280,10 @@ export class ReviewView implements vscode.TreeDataProvider<Node>, vscode.Disposa
  * the server reports a ledger change (`deptrust/summary`), so verdicts follow decisions made
  * elsewhere.
  */
-export function registerReview(context: vscode.ExtensionContext, client: LanguageClient): ReviewView {
+export function registerReview(
+  context: vscode.ExtensionContext,
+  client: LanguageClient,
+): ReviewView {
   const view = new ReviewView(client);
   context.subscriptions.push(
     view,
@@ -233,8 +292,12 @@ export function registerReview(context: vscode.ExtensionContext, client: Languag
       await view.refresh();
     }),
     vscode.commands.registerCommand('deptrust.review.refresh', () => view.refresh()),
-    vscode.commands.registerCommand('deptrust.review.trust', (node?: Node) => view.decide(node, 'trusted')),
-    vscode.commands.registerCommand('deptrust.review.distrust', (node?: Node) => view.decide(node, 'untrusted')),
+    vscode.commands.registerCommand('deptrust.review.trust', (node?: Node) =>
+      view.decide(node, 'trusted'),
+    ),
+    vscode.commands.registerCommand('deptrust.review.distrust', (node?: Node) =>
+      view.decide(node, 'untrusted'),
+    ),
   );
   return view;
 }

@@ -29,7 +29,11 @@ describe('review fails with exit 2, never a silent pass', () => {
   const sandbox = () => {
     const s = stagedRemoval();
     sandboxes.push(s);
-    assert.equal(s.deptrust('review', '--staged').status, 0, 'the staged change passes as long as nothing is wrong');
+    assert.equal(
+      s.deptrust('review', '--staged').status,
+      0,
+      'the staged change passes as long as nothing is wrong',
+    );
     return s;
   };
 
@@ -50,12 +54,18 @@ describe('review fails with exit 2, never a silent pass', () => {
     const option = s.deptrust('review', '--base', '--output=x');
     assert.equal(option.status, 2);
     assert.equal(s.deptrust('review').status, 2);
-    assert.match(s.deptrust('review', '--staged', '--base', 'HEAD').stderr, /exactly one of --staged or --base/);
+    assert.match(
+      s.deptrust('review', '--staged', '--base', 'HEAD').stderr,
+      /exactly one of --staged or --base/,
+    );
   });
 
   test('a staged lockfile that does not parse, with its position', () => {
     const s = sandbox();
-    s.write('package-lock.json', '{\n  "lockfileVersion": 3,\n  "packages": {\n    "node_modules/a": { "version": \n');
+    s.write(
+      'package-lock.json',
+      '{\n  "lockfileVersion": 3,\n  "packages": {\n    "node_modules/a": { "version": \n',
+    );
     s.git('add', 'package-lock.json');
     const r = s.deptrust('review', '--staged');
     assert.equal(r.status, 2);
@@ -75,10 +85,16 @@ describe('review fails with exit 2, never a silent pass', () => {
 
   test('a broken policy file', () => {
     const s = sandbox();
-    s.write('.deptrust/policy.json', '{ "version": 1, "actors": [], "rules": { "veto": ["nobody"] } }\n');
+    s.write(
+      '.deptrust/policy.json',
+      '{ "version": 1, "actors": [], "rules": { "veto": ["nobody"] } }\n',
+    );
     const r = s.deptrust('review', '--staged');
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /policy\.json:1:\d+: error: .*no actor has the role `nobody` \[POLICY_ROLE\]/);
+    assert.match(
+      r.stderr,
+      /policy\.json:1:\d+: error: .*no actor has the role `nobody` \[POLICY_ROLE\]/,
+    );
   });
 
   test('a tampered ledger', () => {

@@ -15,7 +15,11 @@ export interface Run {
 }
 
 /** A deterministic digest for a name, so that tests can tell two checksums apart. */
-export function digest(seed: string, encoding: 'hex' | 'base64' = 'base64', algorithm = 'sha512'): string {
+export function digest(
+  seed: string,
+  encoding: 'hex' | 'base64' = 'base64',
+  algorithm = 'sha512',
+): string {
   return crypto.createHash(algorithm).update(seed).digest(encoding);
 }
 
@@ -28,7 +32,13 @@ export interface Pin {
 
 /** package-lock.json v3, as npm 7+ writes it. */
 export function packageLock(pins: Pin[]): string {
-  const packages: Record<string, unknown> = { '': { name: 'app', version: '1.0.0', dependencies: Object.fromEntries(pins.map((p) => [p.name, p.version])) } };
+  const packages: Record<string, unknown> = {
+    '': {
+      name: 'app',
+      version: '1.0.0',
+      dependencies: Object.fromEntries(pins.map((p) => [p.name, p.version])),
+    },
+  };
   for (const p of pins) {
     packages[`node_modules/${p.name}`] = {
       version: p.version,
@@ -36,32 +46,48 @@ export function packageLock(pins: Pin[]): string {
       integrity: `sha512-${digest(`${p.name}@${p.version}${p.salt ?? ''}`)}`,
     };
   }
-  return JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      { name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 /** go.sum (versions get their `v`) with a zip and a go.mod line per module version, as `go mod tidy` writes them. */
 export function goSum(pins: Pin[]): string {
   const h1 = (s: string) => `h1:${digest(s, 'base64', 'sha256')}`;
-  return pins
-    .flatMap((p) => [
-      `example.com/${p.name} v${p.version} ${h1(`${p.name}@${p.version}${p.salt ?? ''}`)}`,
-      `example.com/${p.name} v${p.version}/go.mod ${h1(`${p.name}@${p.version}/go.mod`)}`,
-    ])
-    .join('\n') + '\n';
+  return (
+    pins
+      .flatMap((p) => [
+        `example.com/${p.name} v${p.version} ${h1(`${p.name}@${p.version}${p.salt ?? ''}`)}`,
+        `example.com/${p.name} v${p.version}/go.mod ${h1(`${p.name}@${p.version}/go.mod`)}`,
+      ])
+      .join('\n') + '\n'
+  );
 }
 
 /** Gemfile.lock with a CHECKSUMS section, as Bundler 2.5+ writes it. */
 export function gemfileLock(pins: Pin[]): string {
   const specs = pins.map((p) => `    ${p.name} (${p.version})`).join('\n');
   const deps = pins.map((p) => `  ${p.name}`).join('\n');
-  const sums = pins.map((p) => `  ${p.name} (${p.version}) sha256=${digest(`${p.name}@${p.version}${p.salt ?? ''}`, 'hex', 'sha256')}`).join('\n');
+  const sums = pins
+    .map(
+      (p) =>
+        `  ${p.name} (${p.version}) sha256=${digest(`${p.name}@${p.version}${p.salt ?? ''}`, 'hex', 'sha256')}`,
+    )
+    .join('\n');
   return `GEM\n  remote: https://rubygems.org/\n  specs:\n${specs}\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n${deps}\n\nCHECKSUMS\n${sums}\n\nBUNDLED WITH\n   2.5.22\n`;
 }
 
 /** A pom.xml pinning each dependency's version (group `org.example`). */
 export function pom(pins: Pin[]): string {
   const deps = pins
-    .map((p) => `    <dependency>\n      <groupId>org.example</groupId>\n      <artifactId>${p.name}</artifactId>\n      <version>${p.version}</version>\n    </dependency>`)
+    .map(
+      (p) =>
+        `    <dependency>\n      <groupId>org.example</groupId>\n      <artifactId>${p.name}</artifactId>\n      <version>${p.version}</version>\n    </dependency>`,
+    )
     .join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<project xmlns="http://maven.apache.org/POM/4.0.0">\n  <modelVersion>4.0.0</modelVersion>\n  <groupId>org.example</groupId>\n  <artifactId>app</artifactId>\n  <version>1.0.0</version>\n  <dependencies>\n${deps}\n  </dependencies>\n</project>\n`;
 }
@@ -103,7 +129,12 @@ export class Sandbox {
   }
 
   run(command: string, args: string[], options: SpawnSyncOptions = {}): Run {
-    const r = spawnSync(command, args, { cwd: this.repo, env: this.env, encoding: 'utf8', ...options });
+    const r = spawnSync(command, args, {
+      cwd: this.repo,
+      env: this.env,
+      encoding: 'utf8',
+      ...options,
+    });
     if (r.error) throw r.error;
     return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
   }
@@ -134,7 +165,9 @@ export class Sandbox {
   trustAll(rel: string): void {
     const check = this.deptrust('check', '--format', 'json', rel);
     if (check.status !== 0 && check.status !== 1) throw new Error(`check failed: ${check.stderr}`);
-    const deps = JSON.parse(check.stdout).files[0].dependencies as Array<{ range: { start: { line: number } } }>;
+    const deps = JSON.parse(check.stdout).files[0].dependencies as Array<{
+      range: { start: { line: number } };
+    }>;
     const targets = deps.map((d) => `${rel}:${d.range.start.line + 1}`);
     const r = this.deptrust('notarize', ...targets);
     if (r.status !== 0) throw new Error(`notarize failed: ${r.stderr}`);
@@ -181,7 +214,13 @@ export interface ReviewJson {
   merging?: string;
   blocked: boolean;
   problems: Array<{ code: string; message: string }>;
-  lockfiles: Array<{ relativePath: string; format: string; ecosystem: string; changes: ChangeJson[]; policy: { deciders: string[] } }>;
+  lockfiles: Array<{
+    relativePath: string;
+    format: string;
+    ecosystem: string;
+    changes: ChangeJson[];
+    policy: { deciders: string[] };
+  }>;
 }
 
 function plain(version: string | null | undefined): string {
@@ -191,6 +230,9 @@ function plain(version: string | null | undefined): string {
 /** `kind name before→after verdict`, one line per change, sorted: easy to compare whole. */
 export function digestChanges(changes: ChangeJson[]): string[] {
   return changes
-    .map((c) => `${c.kind} ${c.name} ${plain(c.before?.version)}→${plain(c.after?.version)} ${c.verdict}${c.blocks ? ' blocks' : ''}`)
+    .map(
+      (c) =>
+        `${c.kind} ${c.name} ${plain(c.before?.version)}→${plain(c.after?.version)} ${c.verdict}${c.blocks ? ' blocks' : ''}`,
+    )
     .sort();
 }

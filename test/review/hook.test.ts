@@ -89,7 +89,11 @@ describe('deptrust hook', () => {
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stdout, /already installed/);
     assert.equal(fs.readFileSync(hook, 'utf8'), installed, 'installing twice changes nothing');
-    assert.equal(fs.readFileSync(hook + '.deptrust-chained', 'utf8'), original, 'never chained to itself');
+    assert.equal(
+      fs.readFileSync(hook + '.deptrust-chained', 'utf8'),
+      original,
+      'never chained to itself',
+    );
 
     s.write('notes.txt', 'x\n');
     s.git('add', 'notes.txt');
@@ -142,12 +146,16 @@ describe('deptrust hook', () => {
     const s = repo();
     assert.equal(s.deptrust('hook', 'install').status, 0);
     const hook = path.join(s.repo, '.git', 'hooks', 'pre-commit');
-    const script = fs.readFileSync(hook, 'utf8').replace(/^node='.*'$/m, "node='/nonexistent/node'");
+    const script = fs
+      .readFileSync(hook, 'utf8')
+      .replace(/^node='.*'$/m, "node='/nonexistent/node'");
     fs.writeFileSync(hook, script);
     const bin = path.join(s.home, 'bin');
     fs.mkdirSync(bin);
     const log = path.join(s.home, 'fallback-args');
-    fs.writeFileSync(path.join(bin, 'deptrust'), `#!/bin/sh\necho "$@" > '${log}'\nexit 1\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'deptrust'), `#!/bin/sh\necho "$@" > '${log}'\nexit 1\n`, {
+      mode: 0o755,
+    });
     s.env.PATH = `${bin}:${process.env.PATH}`;
     s.write('x.txt', 'x\n');
     s.git('add', 'x.txt');

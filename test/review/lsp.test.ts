@@ -3,7 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REVIEW_REQUEST, type ReviewParams, type ReviewResult } from '../../server/src/lsp/protocol';
+import {
+  REVIEW_REQUEST,
+  type ReviewParams,
+  type ReviewResult,
+} from '../../server/src/lsp/protocol';
 import { fileUri, LspSession } from '../helpers/lspClient';
 import { packageLock, Sandbox } from './helpers';
 
@@ -12,11 +16,20 @@ describe('deptrust/review through the language server', () => {
   let lsp: LspSession;
 
   /** The review, once the server has opened its ledger (it answers without one at first). */
-  async function review(params: Omit<ReviewParams, 'folder'> & { folder?: string }): Promise<ReviewResult> {
+  async function review(
+    params: Omit<ReviewParams, 'folder'> & { folder?: string },
+  ): Promise<ReviewResult> {
     const deadline = Date.now() + 15000;
     for (;;) {
-      const r = await lsp.connection.sendRequest<ReviewResult>(REVIEW_REQUEST, { folder: fileUri(s.repo), ...params });
-      if (r.error?.message !== 'the ledger is not open; see the deptrust output' || Date.now() > deadline) return r;
+      const r = await lsp.connection.sendRequest<ReviewResult>(REVIEW_REQUEST, {
+        folder: fileUri(s.repo),
+        ...params,
+      });
+      if (
+        r.error?.message !== 'the ledger is not open; see the deptrust output' ||
+        Date.now() > deadline
+      )
+        return r;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
@@ -25,9 +38,17 @@ describe('deptrust/review through the language server', () => {
     s.write('package-lock.json', packageLock([{ name: 'alpha', version: '1.0.0' }]));
     s.trustAll('package-lock.json');
     s.commit('baseline', 'package-lock.json');
-    s.write('package-lock.json', packageLock([{ name: 'alpha', version: '1.0.0' }, { name: 'bravo', version: '2.0.0' }]));
+    s.write(
+      'package-lock.json',
+      packageLock([
+        { name: 'alpha', version: '1.0.0' },
+        { name: 'bravo', version: '2.0.0' },
+      ]),
+    );
     s.git('add', 'package-lock.json');
-    const env = Object.fromEntries(Object.entries(s.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const env = Object.fromEntries(
+      Object.entries(s.env).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
     lsp = await LspSession.start(env, {}, [s.repo]);
   });
   after(async () => {
@@ -42,7 +63,10 @@ describe('deptrust/review through the language server', () => {
     const bravo = first.review!.lockfiles[0].changes.find((c) => c.name === 'bravo')!;
     assert.deepEqual([bravo.kind, bravo.verdict, bravo.blocks], ['added', 'unknown', true]);
 
-    const second = await review({ staged: true, decide: [{ entry: bravo.after!, status: 'trusted', reason: 'reviewed in the editor' }] });
+    const second = await review({
+      staged: true,
+      decide: [{ entry: bravo.after!, status: 'trusted', reason: 'reviewed in the editor' }],
+    });
     assert.equal(second.error, undefined, JSON.stringify(second.error));
     const after = second.review!.lockfiles[0].changes.find((c) => c.name === 'bravo')!;
     assert.equal(after.verdict, 'trusted');

@@ -17,12 +17,25 @@ describe('review --format json and sarif', () => {
   after(() => s.remove());
 
   before(() => {
-    s.write('package-lock.json', packageLock([{ name: 'alpha', version: '1.0.0' }, { name: 'bravo', version: '1.0.0' }]));
+    s.write(
+      'package-lock.json',
+      packageLock([
+        { name: 'alpha', version: '1.0.0' },
+        { name: 'bravo', version: '1.0.0' },
+      ]),
+    );
     s.write('ruby/Gemfile.lock', gemfileLock([{ name: 'rake', version: '13.0.6' }]));
     s.trustAll('package-lock.json');
     s.trustAll('ruby/Gemfile.lock');
     s.commit('baseline', 'package-lock.json', 'ruby/Gemfile.lock');
-    s.write('package-lock.json', packageLock([{ name: 'alpha', version: '1.0.0', salt: 'x' }, { name: 'bravo', version: '1.0.0' }, { name: 'delta', version: '0.1.0' }]));
+    s.write(
+      'package-lock.json',
+      packageLock([
+        { name: 'alpha', version: '1.0.0', salt: 'x' },
+        { name: 'bravo', version: '1.0.0' },
+        { name: 'delta', version: '0.1.0' },
+      ]),
+    );
     s.write('ruby/Gemfile.lock', gemfileLock([{ name: 'rake', version: '13.1.0' }]));
     s.git('add', '.');
   });
@@ -41,10 +54,13 @@ describe('review --format json and sarif', () => {
     assert.equal(alpha.before!.version, '1.0.0');
     assert.notEqual(alpha.before!.checksum, alpha.after!.checksum);
     const gems = review.lockfiles.find((l) => l.relativePath === 'ruby/Gemfile.lock')!;
-    assert.deepEqual(gems.changes.map((c) => [c.kind, c.name, c.before?.version, c.after?.version]), [['changed', 'rake', '13.0.6', '13.1.0']]);
+    assert.deepEqual(
+      gems.changes.map((c) => [c.kind, c.name, c.before?.version, c.after?.version]),
+      [['changed', 'rake', '13.0.6', '13.1.0']],
+    );
   });
 
-  test('sarif: valid against the SARIF 2.1.0 schema, results on the entries\' lines', () => {
+  test("sarif: valid against the SARIF 2.1.0 schema, results on the entries' lines", () => {
     const r = s.deptrust('review', '--staged', '--format', 'sarif');
     assert.equal(r.status, 1, r.stderr);
     const log = JSON.parse(r.stdout) as Sarif.Log;
@@ -57,7 +73,10 @@ describe('review --format json and sarif', () => {
     const expected = review.lockfiles.flatMap((l) =>
       l.changes
         .filter((c) => c.kind !== 'removed' && c.verdict !== 'trusted')
-        .map((c) => `${c.verdict} ${l.relativePath}:${c.after!.range.start.line + 1}:${c.after!.range.start.character + 1}`),
+        .map(
+          (c) =>
+            `${c.verdict} ${l.relativePath}:${c.after!.range.start.line + 1}:${c.after!.range.start.character + 1}`,
+        ),
     );
     const got = (run.results ?? []).map((res) => {
       const loc = res.locations![0].physicalLocation!;
@@ -66,11 +85,17 @@ describe('review --format json and sarif', () => {
     assert.deepEqual(got.sort(), expected.sort());
     assert.ok(got.some((g) => g.startsWith('mismatch package-lock.json:')));
     assert.ok((run.results ?? []).every((res) => res.level === 'error'));
-    assert.deepEqual(run.tool.driver.rules!.map((rule) => rule.id).sort(), ['deptrust/mismatch', 'deptrust/unknown']);
+    assert.deepEqual(run.tool.driver.rules!.map((rule) => rule.id).sort(), [
+      'deptrust/mismatch',
+      'deptrust/unknown',
+    ]);
 
     const lines = fs.readFileSync(path.join(s.repo, 'package-lock.json'), 'utf8').split('\n');
     const delta = run.results!.find((res) => res.message.text!.includes('delta'))!;
-    assert.match(lines[delta.locations![0].physicalLocation!.region!.startLine! - 1], /"node_modules\/delta"/);
+    assert.match(
+      lines[delta.locations![0].physicalLocation!.region!.startLine! - 1],
+      /"node_modules\/delta"/,
+    );
   });
 });
 
@@ -78,12 +103,18 @@ describe('review on merges', () => {
   const s = new Sandbox();
   after(() => s.remove());
 
-  test('a merge brings in the other branch\'s dependencies; the hook blocks the merge commit', () => {
+  test("a merge brings in the other branch's dependencies; the hook blocks the merge commit", () => {
     s.write('go.sum', goSum([{ name: 'a', version: '1.0.0' }]));
     s.trustAll('go.sum');
     s.commit('baseline', 'go.sum');
     s.git('checkout', '-q', '-b', 'feature');
-    s.write('go.sum', goSum([{ name: 'a', version: '1.0.0' }, { name: 'b', version: '2.0.0' }]));
+    s.write(
+      'go.sum',
+      goSum([
+        { name: 'a', version: '1.0.0' },
+        { name: 'b', version: '2.0.0' },
+      ]),
+    );
     s.commit('add b', 'go.sum');
     s.git('checkout', '-q', 'main');
     s.write('README.md', 'main moves on\n');
@@ -93,10 +124,12 @@ describe('review on merges', () => {
     const { status, review } = s.reviewJson('--staged');
     assert.equal(status, 1);
     assert.equal(review.merging, s.git('rev-parse', 'feature').trim());
-    assert.deepEqual(review.lockfiles[0].changes.map((c) => `${c.kind} ${c.name} ${c.after?.checksumOf ?? 'zip'}`).sort(), [
-      'added example.com/b go.mod',
-      'added example.com/b zip',
-    ]);
+    assert.deepEqual(
+      review.lockfiles[0].changes
+        .map((c) => `${c.kind} ${c.name} ${c.after?.checksumOf ?? 'zip'}`)
+        .sort(),
+      ['added example.com/b go.mod', 'added example.com/b zip'],
+    );
 
     assert.equal(s.deptrust('hook', 'install').status, 0);
     const blocked = s.run('git', ['commit', '--no-edit']);
@@ -110,10 +143,22 @@ describe('review on merges', () => {
 
   test('unresolved conflicts in a lockfile stop the review with exit 2', () => {
     s.git('checkout', '-q', '-b', 'left');
-    s.write('go.sum', goSum([{ name: 'a', version: '1.0.0' }, { name: 'c', version: '1.0.0' }]));
+    s.write(
+      'go.sum',
+      goSum([
+        { name: 'a', version: '1.0.0' },
+        { name: 'c', version: '1.0.0' },
+      ]),
+    );
     s.commit('c', 'go.sum');
     s.git('checkout', '-q', 'main');
-    s.write('go.sum', goSum([{ name: 'a', version: '1.0.0' }, { name: 'd', version: '1.0.0' }]));
+    s.write(
+      'go.sum',
+      goSum([
+        { name: 'a', version: '1.0.0' },
+        { name: 'd', version: '1.0.0' },
+      ]),
+    );
     s.commit('d', 'go.sum');
     const merge = s.run('git', ['merge', 'left']);
     assert.notEqual(merge.status, 0, 'the merge conflicts');

@@ -24,7 +24,11 @@ for (const f of FORMATS) {
       assert.equal(review.lockfiles.length, 1);
       assert.equal(review.lockfiles[0].relativePath, f.file);
       assert.ok(review.lockfiles[0].changes.length >= 3);
-      assert.ok(review.lockfiles[0].changes.every((c) => c.kind === 'added' && c.verdict === 'unknown' && c.blocks));
+      assert.ok(
+        review.lockfiles[0].changes.every(
+          (c) => c.kind === 'added' && c.verdict === 'unknown' && c.blocks,
+        ),
+      );
 
       const allowed = s.deptrust('review', '--staged', '--allow-unknown');
       assert.equal(allowed.status, 0, allowed.stdout + allowed.stderr);
@@ -35,7 +39,9 @@ for (const f of FORMATS) {
       s.trustAll(f.file);
       const next = [
         { name: 'alpha', version: '2.0.0' },
-        ...(f.checksums ? [{ name: 'bravo', version: '1.0.0', salt: 'tampered' }] : [{ name: 'bravo', version: '1.0.0' }]),
+        ...(f.checksums
+          ? [{ name: 'bravo', version: '1.0.0', salt: 'tampered' }]
+          : [{ name: 'bravo', version: '1.0.0' }]),
         { name: 'delta', version: '1.0.0' },
       ];
       s.write(f.file, f.write(next));
@@ -51,7 +57,9 @@ for (const f of FORMATS) {
         ...(f.checksums ? ['changed bravo 1.0.0→1.0.0 mismatch blocks'] : []),
       ];
       // go.sum also pins each version's go.mod file: the same changes, once more for go.mod.
-      const seen = digestChanges(changes.filter((c) => (c.after ?? c.before)!.checksumOf !== 'go.mod'));
+      const seen = digestChanges(
+        changes.filter((c) => (c.after ?? c.before)!.checksumOf !== 'go.mod'),
+      );
       const name = (c: string) => c.replace(/example\.com\/|org\.example:/g, '');
       assert.deepEqual(seen.map(name), expected.sort());
 
@@ -63,11 +71,19 @@ for (const f of FORMATS) {
       } else assert.equal(repin, undefined);
 
       const bump = changes.find((c) => c.name.endsWith('alpha'))!;
-      assert.equal(bump.kind, 'changed', 'a version bump is one change, not an addition and a removal');
+      assert.equal(
+        bump.kind,
+        'changed',
+        'a version bump is one change, not an addition and a removal',
+      );
       const lines = fs.readFileSync(path.join(s.repo, f.file), 'utf8').split('\n');
       const { start, end } = bump.after!.range;
       const text = lines.slice(start.line, end.line + 1).join('\n');
-      assert.match(text, /alpha[\s\S]*2\.0\.0/, 'the change points at its entry in the staged file');
+      assert.match(
+        text,
+        /alpha[\s\S]*2\.0\.0/,
+        'the change points at its entry in the staged file',
+      );
     });
 
     test('--allow-unknown still blocks a mismatch; trusted changes pass', () => {
@@ -97,7 +113,10 @@ describe('review output and guidance', () => {
     s.write('package-lock.json', FORMATS[0].write(BASELINE));
     s.commit('baseline', 'package-lock.json');
     s.write('.deptrust/policy.json', policyWith(s));
-    s.write('package-lock.json', FORMATS[0].write([...BASELINE, { name: 'evil', version: '6.6.6' }]));
+    s.write(
+      'package-lock.json',
+      FORMATS[0].write([...BASELINE, { name: 'evil', version: '6.6.6' }]),
+    );
     s.git('add', 'package-lock.json');
     const r = s.deptrust('review', '--staged');
     assert.equal(r.status, 1, r.stderr);
@@ -118,7 +137,10 @@ describe('review output and guidance', () => {
   });
 
   test('lockfiles under node_modules are not reviewed', () => {
-    s.write('node_modules/dep/package-lock.json', FORMATS[0].write([{ name: 'inner', version: '1.0.0' }]));
+    s.write(
+      'node_modules/dep/package-lock.json',
+      FORMATS[0].write([{ name: 'inner', version: '1.0.0' }]),
+    );
     const { review } = s.reviewJson('--base', 'HEAD');
     assert.ok(review.lockfiles.every((l) => !l.relativePath.includes('node_modules')));
   });

@@ -95,7 +95,10 @@ function pairBumps(changes: DependencyChange[]): DependencyChange[] {
  * (`identityOf`); an identity that occurs several times on a side is matched in file order.
  * Unchanged entries are left out. The result is in the order of the new file, removals last.
  */
-export function diffDependencies(before: readonly Dependency[], after: readonly Dependency[]): DependencyChange[] {
+export function diffDependencies(
+  before: readonly Dependency[],
+  after: readonly Dependency[],
+): DependencyChange[] {
   const old = groupByIdentity(before);
   const changes: DependencyChange[] = [];
   const used = new Map<string, number>();
@@ -105,10 +108,12 @@ export function diffDependencies(before: readonly Dependency[], after: readonly 
     used.set(key, n + 1);
     const previous = old.get(key)?.[n];
     if (!previous) changes.push({ kind: 'added', after: dep });
-    else if (differs(previous, dep)) changes.push({ kind: 'changed', before: previous, after: dep });
+    else if (differs(previous, dep))
+      changes.push({ kind: 'changed', before: previous, after: dep });
   }
   for (const [key, deps] of old) {
-    for (const dep of deps.slice(used.get(key) ?? 0)) changes.push({ kind: 'removed', before: dep });
+    for (const dep of deps.slice(used.get(key) ?? 0))
+      changes.push({ kind: 'removed', before: dep });
   }
   return pairBumps(changes);
 }

@@ -34,11 +34,20 @@ export function describeState(state: GitState): string {
 }
 
 /** Runs git; throws a ReviewError unless it exits 0, or with a status `allow` lists. */
-export function git(cwd: string, args: string[], allow: number[] = []): { status: number; stdout: Buffer; stderr: string } {
-  const r = spawnSync('git', args, { cwd, maxBuffer: 1 << 30, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
+export function git(
+  cwd: string,
+  args: string[],
+  allow: number[] = [],
+): { status: number; stdout: Buffer; stderr: string } {
+  const r = spawnSync('git', args, {
+    cwd,
+    maxBuffer: 1 << 30,
+    env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+  });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ReviewError('GIT_UNAVAILABLE', 'git is not installed or not on PATH');
+    if (code === 'ENOENT')
+      throw new ReviewError('GIT_UNAVAILABLE', 'git is not installed or not on PATH');
     throw new ReviewError('GIT_FAILED', `git ${args[0]}: ${r.error.message}`);
   }
   const status = r.status ?? 128;
@@ -58,18 +67,27 @@ export interface Repository {
 export function openRepository(cwd: string): Repository {
   const r = git(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir'], [128]);
   if (r.status !== 0) {
-    throw new ReviewError('GIT_NOT_A_REPOSITORY', `${cwd} is not inside a git work tree (${r.stderr.split('\n')[0]})`);
+    throw new ReviewError(
+      'GIT_NOT_A_REPOSITORY',
+      `${cwd} is not inside a git work tree (${r.stderr.split('\n')[0]})`,
+    );
   }
   const [root, gitDir] = r.stdout.toString('utf8').trim().split('\n');
-  if (!root || !gitDir) throw new ReviewError('GIT_NOT_A_REPOSITORY', `${cwd} is not inside a git work tree`);
+  if (!root || !gitDir)
+    throw new ReviewError('GIT_NOT_A_REPOSITORY', `${cwd} is not inside a git work tree`);
   return { root: path.resolve(root), gitDir: path.resolve(gitDir) };
 }
 
 /** The commit a revision names, or a ReviewError naming the revision. */
 export function resolveCommit(repo: Repository, rev: string): string {
   if (rev.startsWith('-')) throw new ReviewError('GIT_BAD_REVISION', `${rev}: not a revision`);
-  const r = git(repo.root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], [1, 128]);
-  if (r.status !== 0) throw new ReviewError('GIT_BAD_REVISION', `${rev}: no such commit in ${repo.root}`);
+  const r = git(
+    repo.root,
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`],
+    [1, 128],
+  );
+  if (r.status !== 0)
+    throw new ReviewError('GIT_BAD_REVISION', `${rev}: no such commit in ${repo.root}`);
   return r.stdout.toString('utf8').trim();
 }
 
@@ -81,7 +99,9 @@ export function headCommit(repo: Repository): string | undefined {
 
 /** The empty tree of this repository's hash function (SHA-1 or SHA-256). */
 export function emptyTree(repo: Repository): string {
-  return git(repo.root, ['hash-object', '-t', 'tree', '--stdin'], []).stdout.toString('utf8').trim();
+  return git(repo.root, ['hash-object', '-t', 'tree', '--stdin'], [])
+    .stdout.toString('utf8')
+    .trim();
 }
 
 function splitZ(out: Buffer): string[] {
@@ -96,12 +116,36 @@ function splitZ(out: Buffer): string[] {
  */
 export function changedPaths(repo: Repository, base: string, head: GitState): string[] {
   if (head.kind === 'commit') {
-    return splitZ(git(repo.root, ['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', base, head.rev, '--']).stdout);
+    return splitZ(
+      git(repo.root, [
+        'diff',
+        '--name-only',
+        '-z',
+        '--no-renames',
+        '--no-ext-diff',
+        base,
+        head.rev,
+        '--',
+      ]).stdout,
+    );
   }
   const cached = head.kind === 'index' ? ['--cached'] : [];
-  const paths = splitZ(git(repo.root, ['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', ...cached, base, '--']).stdout);
+  const paths = splitZ(
+    git(repo.root, [
+      'diff',
+      '--name-only',
+      '-z',
+      '--no-renames',
+      '--no-ext-diff',
+      ...cached,
+      base,
+      '--',
+    ]).stdout,
+  );
   if (head.kind === 'worktree') {
-    paths.push(...splitZ(git(repo.root, ['ls-files', '-z', '--others', '--exclude-standard']).stdout));
+    paths.push(
+      ...splitZ(git(repo.root, ['ls-files', '-z', '--others', '--exclude-standard']).stdout),
+    );
   }
   return [...new Set(paths)].sort();
 }
@@ -130,7 +174,10 @@ function readDisk(file: string): Buffer | undefined {
     return fs.readFileSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ReviewError('GIT_FAILED', `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new ReviewError(
+      'GIT_FAILED',
+      `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
 }
 

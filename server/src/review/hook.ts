@@ -88,7 +88,10 @@ export function installHooks(repo: Repository, command: HookCommand): HookResult
   for (const name of HOOK_NAMES) {
     const hook = path.join(dir, name);
     if (fs.existsSync(hook) && !isOurs(hook) && fs.existsSync(hook + CHAINED_SUFFIX)) {
-      throw new ReviewError('HOOK_NOT_OURS', `${hook} is not deptrust's and ${hook + CHAINED_SUFFIX} exists already; move one of them away first`);
+      throw new ReviewError(
+        'HOOK_NOT_OURS',
+        `${hook} is not deptrust's and ${hook + CHAINED_SUFFIX} exists already; move one of them away first`,
+      );
     }
   }
   return HOOK_NAMES.map((name) => installHook(dir, name, command));
@@ -103,7 +106,10 @@ function installHook(dir: string, name: HookName, command: HookCommand): HookRes
     let changed = true;
     if (fs.existsSync(hook) && !isOurs(hook)) {
       if (fs.existsSync(chained)) {
-        throw new ReviewError('HOOK_NOT_OURS', `${hook} is not deptrust's and ${chained} exists already; move one of them away first`);
+        throw new ReviewError(
+          'HOOK_NOT_OURS',
+          `${hook} is not deptrust's and ${chained} exists already; move one of them away first`,
+        );
       }
       fs.renameSync(hook, chained);
     } else if (fs.existsSync(hook) && fs.readFileSync(hook, 'utf8') === script) {
@@ -129,7 +135,8 @@ export function uninstallHooks(repo: Repository): HookResult[] {
   const dir = hooksDir(repo);
   for (const name of HOOK_NAMES) {
     const hook = path.join(dir, name);
-    if (fs.existsSync(hook) && !isOurs(hook)) throw new ReviewError('HOOK_NOT_OURS', `${hook} is not deptrust's hook; left as it is`);
+    if (fs.existsSync(hook) && !isOurs(hook))
+      throw new ReviewError('HOOK_NOT_OURS', `${hook} is not deptrust's hook; left as it is`);
   }
   return HOOK_NAMES.map((name) => uninstallHook(dir, name));
 }

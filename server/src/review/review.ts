@@ -1,7 +1,15 @@
 import * as path from 'node:path';
 import { decodeLockfile } from '../app/lockfiles';
 import type { TrustSession } from '../app/session';
-import type { Dependency, DependencyDetails, Ecosystem, LockfileFormat, Range, SourceKind, Verdict } from '../core/types';
+import type {
+  Dependency,
+  DependencyDetails,
+  Ecosystem,
+  LockfileFormat,
+  Range,
+  SourceKind,
+  Verdict,
+} from '../core/types';
 import type { LedgerHealth } from '../ledger/ledger';
 import { formatFromName, isProjectLockfile, parseLockfile } from '../parsers';
 import { ANY_ROLE, failsCheck, type Policy, type PolicyLoad } from '../trust/policy';
@@ -103,7 +111,9 @@ export interface Review {
 /** Actors whose records decide under the policy: those holding a veto or a trust role. */
 export function decidersOf(policy: Policy): string[] {
   const roles = new Set([...policy.veto, ...policy.trust.flatMap((t) => t.roles)]);
-  return policy.actors.filter((a) => roles.has(ANY_ROLE) || a.roles.some((r) => roles.has(r))).map((a) => a.name);
+  return policy.actors
+    .filter((a) => roles.has(ANY_ROLE) || a.roles.some((r) => roles.has(r)))
+    .map((a) => a.name);
 }
 
 /** Whether a verdict on an added or changed entry stops the commit. */
@@ -120,7 +130,13 @@ interface Side {
  * Parses one version of a lockfile. A file absent in that state has no entries; a file that
  * does not parse is a problem, never an empty side (that would turn every entry into a change).
  */
-function readSide(repo: Repository, state: GitState, rel: string, format: LockfileFormat, problems: ReviewProblem[]): Dependency[] {
+function readSide(
+  repo: Repository,
+  state: GitState,
+  rel: string,
+  format: LockfileFormat,
+  problems: ReviewProblem[],
+): Dependency[] {
   const bytes = readAt(repo, state, rel);
   if (bytes === undefined) return [];
   const abs = path.join(repo.root, rel);
@@ -134,10 +150,19 @@ function readSide(repo: Repository, state: GitState, rel: string, format: Lockfi
   if (!result.ok) {
     const errors = result.problems.filter((p) => p.severity === 'error');
     for (const p of errors.length ? errors : result.problems.slice(0, 1)) {
-      problems.push({ code: p.code, message: `${rel} in ${describeState(state)}: ${p.message}`, file: abs, range: p.range });
+      problems.push({
+        code: p.code,
+        message: `${rel} in ${describeState(state)}: ${p.message}`,
+        file: abs,
+        range: p.range,
+      });
     }
     if (!errors.length && !result.problems.length) {
-      problems.push({ code: 'REVIEW_LOCKFILE_BROKEN', message: `${rel} in ${describeState(state)} does not parse`, file: abs });
+      problems.push({
+        code: 'REVIEW_LOCKFILE_BROKEN',
+        message: `${rel} in ${describeState(state)} does not parse`,
+        file: abs,
+      });
     }
   }
   return result.dependencies;
@@ -158,11 +183,20 @@ function entryOf(d: Dependency): ReviewedEntry {
 
 function summarizePolicy(load: PolicyLoad): PolicySummary {
   const source = load.policy.source;
-  return { ok: load.ok, source: source.kind, path: 'path' in source ? source.path : null, deciders: decidersOf(load.policy) };
+  return {
+    ok: load.ok,
+    source: source.kind,
+    path: 'path' in source ? source.path : null,
+    deciders: decidersOf(load.policy),
+  };
 }
 
 /** The lockfiles (relative paths) a comparison touches, by file name, outside node_modules. */
-export function changedLockfiles(repo: Repository, base: string, head: GitState): Array<{ rel: string; format: LockfileFormat }> {
+export function changedLockfiles(
+  repo: Repository,
+  base: string,
+  head: GitState,
+): Array<{ rel: string; format: LockfileFormat }> {
   const out: Array<{ rel: string; format: LockfileFormat }> = [];
   for (const rel of changedPaths(repo, base, head)) {
     const format = formatFromName(rel);
@@ -179,7 +213,10 @@ export function changedLockfiles(repo: Repository, base: string, head: GitState)
  * conflicts in a lockfile). Problems that concern one file (a lockfile that does not parse,
  * a broken policy) and a ledger that cannot be believed are collected in `problems`.
  */
-export async function reviewChanges(session: TrustSession, options: ReviewOptions): Promise<Review> {
+export async function reviewChanges(
+  session: TrustSession,
+  options: ReviewOptions,
+): Promise<Review> {
   const repo = openRepository(options.cwd);
   const head: GitState = options.target.staged ? { kind: 'index' } : { kind: 'worktree' };
   let base: { label: string; commit: string | null };
@@ -190,14 +227,19 @@ export async function reviewChanges(session: TrustSession, options: ReviewOption
     base = { label: options.target.base, commit: resolveCommit(repo, options.target.base) };
   }
   const baseTree = base.commit ?? emptyTree(repo);
-  const baseState: GitState = base.commit ? { kind: 'commit', rev: base.commit } : { kind: 'commit', rev: baseTree };
+  const baseState: GitState = base.commit
+    ? { kind: 'commit', rev: base.commit }
+    : { kind: 'commit', rev: baseTree };
 
   const lockfiles = changedLockfiles(repo, baseTree, head);
   if (head.kind === 'index') {
     const unmerged = new Set(unmergedPaths(repo));
     const conflicted = lockfiles.filter((l) => unmerged.has(l.rel)).map((l) => l.rel);
     if (conflicted.length) {
-      throw new ReviewError('GIT_UNMERGED', `unresolved merge conflicts in ${conflicted.join(', ')}; resolve them and \`git add\` the result first`);
+      throw new ReviewError(
+        'GIT_UNMERGED',
+        `unresolved merge conflicts in ${conflicted.join(', ')}; resolve them and \`git add\` the result first`,
+      );
     }
   }
 
@@ -211,11 +253,17 @@ export async function reviewChanges(session: TrustSession, options: ReviewOption
     const changes = diffDependencies(before, after);
     if (changes.length === 0) continue;
 
+    // LIMITATION: the policy is read from the working tree, not from the index or the base
+    // commit: a staged but unsaved policy edit is not used, and a change to the policy itself
+    // is not reviewed.
     const policy = session.policyFor(abs);
     if (!policy.ok) {
-      for (const e of policy.errors) problems.push({ code: e.code, message: e.message, file: policy.file, range: e.range });
+      for (const e of policy.errors)
+        problems.push({ code: e.code, message: e.message, file: policy.file, range: e.range });
     }
-    const subjects = changes.map((c: DependencyChange) => (c.kind === 'removed' ? c.before! : c.after!));
+    const subjects = changes.map((c: DependencyChange) =>
+      c.kind === 'removed' ? c.before! : c.after!,
+    );
     const evaluations = await session.evaluate(subjects, policy.policy);
     const ecosystem = (after[0] ?? before[0])?.ecosystem ?? ecosystemOf(format);
     reviewed.push({
@@ -245,21 +293,32 @@ export async function reviewChanges(session: TrustSession, options: ReviewOption
   // not pass quietly while the ledger is tampered with or gone.
   const state = session.ledger.state();
   if (state.health === 'compromised' || state.health === 'unavailable') {
-    problems.push({ code: 'REVIEW_LEDGER_FAILED', message: `ledger ${state.health}: ${state.message}` });
+    problems.push({
+      code: 'REVIEW_LEDGER_FAILED',
+      message: `ledger ${state.health}: ${state.message}`,
+    });
   }
 
+  const merging = head.kind === 'index' ? mergeHead(repo) : undefined;
   return {
     repository: repo.root,
     base,
     head: { label: head.kind === 'index' ? 'index' : 'worktree' },
-    ...(head.kind === 'index' && mergeHead(repo) ? { merging: mergeHead(repo) } : {}),
+    ...(merging ? { merging } : {}),
     lockfiles: reviewed,
-    ledger: { kind: session.ledger.kind, location: session.ledger.location, health: state.health, message: state.message },
+    ledger: {
+      kind: session.ledger.kind,
+      location: session.ledger.location,
+      health: state.health,
+      message: state.message,
+    },
     problems,
     blocked: reviewed.some((l) => l.changes.some((c) => c.blocks)),
   };
 }
 
 function ecosystemOf(format: LockfileFormat): Ecosystem {
-  return ({ 'package-lock': 'npm', 'go-sum': 'golang', 'gemfile-lock': 'gem', pom: 'maven' } as const)[format];
+  return (
+    { 'package-lock': 'npm', 'go-sum': 'golang', 'gemfile-lock': 'gem', pom: 'maven' } as const
+  )[format];
 }

@@ -9,11 +9,13 @@ export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 const HELP: Record<Verdict, string> = {
   trusted: 'The dependency is trusted under the policy.',
-  untrusted: 'An actor the policy counts has distrusted this artifact, or the trust quorum is not met.',
-  mismatch: 'The checksum differs from the one recorded for the same version: same version, different content.',
+  untrusted:
+    'An actor the policy counts has distrusted this artifact, or the trust quorum is not met.',
+  mismatch:
+    'The checksum differs from the one recorded for the same version: same version, different content.',
   unknown: 'No decision the policy counts exists for this artifact yet.',
   unsupported: 'An actor the policy counts marked this artifact unsupported.',
-  local: 'The entry is the project\'s own code (a path or workspace link), not a registry artifact.',
+  local: "The entry is the project's own code (a path or workspace link), not a registry artifact.",
   unavailable: 'The ledger could not be read; nothing it would say can be shown.',
   compromised: 'The ledger failed verification; none of its answers are believed.',
 };
@@ -48,7 +50,8 @@ export function toSarif(review: Review, toolVersion: string): Sarif.Log {
   const results: Sarif.Result[] = [];
   for (const lockfile of review.lockfiles) {
     for (const change of lockfile.changes) {
-      if (change.kind === 'removed' || change.verdict === 'trusted' || change.verdict === 'local') continue;
+      if (change.kind === 'removed' || change.verdict === 'trusted' || change.verdict === 'local')
+        continue;
       verdicts.add(change.verdict);
       const range = change.after!.range;
       results.push({
@@ -68,8 +71,15 @@ export function toSarif(review: Review, toolVersion: string): Sarif.Log {
             },
           },
         ],
-        partialFingerprints: { 'deptrust/purl': change.after!.purl ?? `${change.ecosystem}:${change.name}` },
-        properties: { change: change.kind, ecosystem: change.ecosystem, purl: change.after!.purl, checksum: change.after!.checksum },
+        partialFingerprints: {
+          'deptrust/purl': change.after!.purl ?? `${change.ecosystem}:${change.name}`,
+        },
+        properties: {
+          change: change.kind,
+          ecosystem: change.ecosystem,
+          purl: change.after!.purl,
+          checksum: change.after!.checksum,
+        },
       });
     }
   }
@@ -92,7 +102,11 @@ export function toSarif(review: Review, toolVersion: string): Sarif.Log {
         invocations: [
           {
             executionSuccessful: review.problems.length === 0,
-            toolExecutionNotifications: review.problems.map((p) => ({ level: 'error', message: { text: p.message }, descriptor: { id: p.code } })),
+            toolExecutionNotifications: review.problems.map((p) => ({
+              level: 'error',
+              message: { text: p.message },
+              descriptor: { id: p.code },
+            })),
           },
         ],
         results,

@@ -28,10 +28,16 @@ function currentCli(): string {
 }
 
 export function register(program: Command): void {
-  const hook = program.command('hook').description('manage the git hooks (pre-commit, pre-merge-commit) that run `deptrust review --staged`');
+  const hook = program
+    .command('hook')
+    .description(
+      'manage the git hooks (pre-commit, pre-merge-commit) that run `deptrust review --staged`',
+    );
   hook
     .command('install')
-    .description('install the hooks (honours core.hooksPath; an existing hook is kept and runs first)')
+    .description(
+      'install the hooks (honours core.hooksPath; an existing hook is kept and runs first)',
+    )
     .option('--allow-unknown', 'let dependencies without any decision pass')
     .action((flags: InstallFlags) => {
       const results = guarded(() =>
@@ -43,8 +49,12 @@ export function register(program: Command): void {
       );
       for (const result of results) {
         const verb = result.changed ? 'installed' : 'already installed';
-        const chained = result.chained ? `; the existing hook runs first (${printable(result.chained)})` : '';
-        process.stdout.write(`deptrust ${result.name} hook ${verb}: ${printable(result.hook)}${chained}\n`);
+        const chained = result.chained
+          ? `; the existing hook runs first (${printable(result.chained)})`
+          : '';
+        process.stdout.write(
+          `deptrust ${result.name} hook ${verb}: ${printable(result.hook)}${chained}\n`,
+        );
       }
     });
   hook
@@ -54,7 +64,9 @@ export function register(program: Command): void {
       const results = guarded(() => uninstallHooks(openRepository(process.cwd())));
       for (const result of results) {
         const restored = result.chained ? '; restored the previous hook' : '';
-        process.stdout.write(`deptrust ${result.name} hook ${result.changed ? 'removed' : 'was not installed'}: ${printable(result.hook)}${restored}\n`);
+        process.stdout.write(
+          `deptrust ${result.name} hook ${result.changed ? 'removed' : 'was not installed'}: ${printable(result.hook)}${restored}\n`,
+        );
       }
     });
 }
