@@ -29,5 +29,17 @@ for tool in go mvn java; do
   command -v "$tool" >/dev/null || { echo "setup: '$tool' is required on PATH" >&2; exit 1; }
 done
 
+# What the suites build or download (the immudb server, code-server, Maven's and Go's module
+# caches) lives under .cache/; a fresh checkout links those folders to a per-user cache so the
+# next checkout on this machine reuses them instead of building again.
+shared="${XDG_CACHE_HOME:-$HOME/.cache}/deptrust"
+mkdir -p .cache
+for d in immudb code-server m2 go npm; do
+  if [[ ! -e .cache/$d ]]; then
+    mkdir -p "$shared/$d"
+    ln -s "$shared/$d" ".cache/$d"
+  fi
+done
+
 bash scripts/immudb/build.sh
 bash scripts/e2e/install-code-server.sh
