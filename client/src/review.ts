@@ -199,8 +199,13 @@ export class ReviewView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       kind: 'problem',
       message: `${p.message} [${p.code}]`,
     }));
+    const policies: Node[] = review.policyChanges.map((p) => ({
+      kind: 'problem',
+      message: `The trust policy ${p} changes too: review that edit as well`,
+    }));
     return [
       ...problems,
+      ...policies,
       ...review.lockfiles.map((lockfile): Node => ({ kind: 'lockfile', root, lockfile })),
     ];
   }

@@ -214,6 +214,7 @@ export interface ReviewJson {
   merging?: string;
   blocked: boolean;
   problems: Array<{ code: string; message: string }>;
+  policyChanges: string[];
   lockfiles: Array<{
     relativePath: string;
     format: string;

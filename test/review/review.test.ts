@@ -127,6 +127,16 @@ describe('review output and guidance', () => {
     assert.match(r.stderr, /pin another version/);
   });
 
+  test('a change of the policy itself is pointed out', () => {
+    s.git('add', '.deptrust/policy.json');
+    const { review } = s.reviewJson('--staged');
+    assert.deepEqual(review.policyChanges, ['.deptrust/policy.json']);
+    const text = s.deptrust('review', '--staged');
+    assert.match(text.stdout, /Note: this change also edits the trust policy \.deptrust\/policy\.json/);
+    s.git('reset', '-q', '--', '.deptrust/policy.json');
+    assert.deepEqual(s.reviewJson('--staged').review.policyChanges, []);
+  });
+
   test('--base compares the working tree, untracked lockfiles included', () => {
     s.write('sub/go.sum', FORMATS[1].write([{ name: 'x', version: '1.0.0' }]));
     const { status, review, stderr } = s.reviewJson('--base', 'HEAD');

@@ -12,7 +12,7 @@ import type {
 } from '../core/types';
 import type { LedgerHealth } from '../ledger/ledger';
 import { formatFromName, isProjectLockfile, parseLockfile } from '../parsers';
-import { ANY_ROLE, failsCheck, type Policy, type PolicyLoad } from '../trust/policy';
+import { ANY_ROLE, failsCheck, POLICY_PATH, type Policy, type PolicyLoad } from '../trust/policy';
 import { diffDependencies, type ChangeKind, type DependencyChange } from './diff';
 import {
   changedPaths,
@@ -104,6 +104,11 @@ export interface Review {
   lockfiles: ReviewedLockfile[];
   ledger: { kind: string; location: string; health: LedgerHealth; message: string };
   problems: ReviewProblem[];
+  /**
+   * Policy files (relative paths) this comparison changes. The review judges under the policy
+   * in the working tree, so a change of the policy deserves a reviewer's eyes of its own.
+   */
+  policyChanges: string[];
   /** True when a change blocks; `problems` decide separately (exit 2 over exit 1). */
   blocked: boolean;
 }
@@ -193,16 +198,20 @@ function summarizePolicy(load: PolicyLoad): PolicySummary {
 
 /** The lockfiles (relative paths) a comparison touches, by file name, outside node_modules. */
 export function changedLockfiles(
-  repo: Repository,
-  base: string,
-  head: GitState,
+  paths: readonly string[],
 ): Array<{ rel: string; format: LockfileFormat }> {
   const out: Array<{ rel: string; format: LockfileFormat }> = [];
-  for (const rel of changedPaths(repo, base, head)) {
+  for (const rel of paths) {
     const format = formatFromName(rel);
     if (format && isProjectLockfile(rel)) out.push({ rel, format });
   }
   return out;
+}
+
+/** The policy files among changed paths (`.deptrust/policy.json` in any folder). */
+function changedPolicies(paths: readonly string[]): string[] {
+  const suffix = POLICY_PATH.split(path.sep).join('/');
+  return paths.filter((p) => p === suffix || p.endsWith(`/${suffix}`));
 }
 
 /**
@@ -231,7 +240,8 @@ export async function reviewChanges(
     ? { kind: 'commit', rev: base.commit }
     : { kind: 'commit', rev: baseTree };
 
-  const lockfiles = changedLockfiles(repo, baseTree, head);
+  const paths = changedPaths(repo, baseTree, head);
+  const lockfiles = changedLockfiles(paths);
   if (head.kind === 'index') {
     const unmerged = new Set(unmergedPaths(repo));
     const conflicted = lockfiles.filter((l) => unmerged.has(l.rel)).map((l) => l.rel);
@@ -313,6 +323,7 @@ export async function reviewChanges(
       message: state.message,
     },
     problems,
+    policyChanges: changedPolicies(paths),
     blocked: reviewed.some((l) => l.changes.some((c) => c.blocks)),
   };
 }

@@ -125,6 +125,13 @@ function toText(review: Review): string {
     '',
   );
   if (review.lockfiles.length === 0) out.push('No dependency changed.');
+  for (const policy of review.policyChanges) {
+    out.push(
+      `Note: this change also edits the trust policy ${printable(policy)}; the verdicts follow ` +
+        'the policy in the working tree, so review that edit too.',
+      '',
+    );
+  }
   for (const lockfile of review.lockfiles) out.push(...lockfileText(lockfile, color), '');
   const blocking = review.lockfiles.reduce(
     (n, l) => n + l.changes.filter((c) => c.blocks).length,
