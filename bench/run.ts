@@ -174,6 +174,27 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   const notes: string[] = [];
   const raw: Record<string, unknown> = {};
+  const done: Stage[] = [];
+
+  /** Written after every stage, so a run stopped half-way still leaves its figures. */
+  const save = (): { durationS: number; environment: Record<string, unknown> } => {
+    const finished = new Date();
+    const result = {
+      startedAt: started.toISOString(),
+      durationS: Math.round((finished.getTime() - started.getTime()) / 1000),
+      stagesDone: [...done],
+      environment: { ...env, loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))) },
+      inputs: inputs.map((i) => ({ ...i, file: path.relative(REPO, i.file), bytes: fs.statSync(i.file).size })),
+      rows,
+      targets,
+      notes,
+      raw,
+    };
+    fs.mkdirSync(path.dirname(args.out), { recursive: true });
+    fs.writeFileSync(`${args.out}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
+    fs.renameSync(`${args.out}.tmp`, args.out);
+    return result;
+  };
 
   if (args.stages.has('parse')) {
     const figures: ParseFigures[] = [];
@@ -183,6 +204,8 @@ async function main(): Promise<void> {
     }
     rows.push(...parseRows(figures));
     targets.push(...parseTargets(figures));
+    done.push('parse');
+    save();
   }
 
   if (args.stages.has('lsp')) {
@@ -209,6 +232,8 @@ async function main(): Promise<void> {
     rows.push(...lspRows(figures));
     for (const m of memory) rows.push(...lspRows([], m));
     targets.push(...lspTargets(figures));
+    done.push('lsp');
+    save();
   }
 
   if (args.stages.has('ledger')) {
@@ -219,6 +244,8 @@ async function main(): Promise<void> {
     rows.push(...embeddedRows(figures));
     targets.push(...ledgerTargets(figures));
     notes.push(...unread.map((l) => `ledger.bench.ts: ${l}`));
+    done.push('ledger');
+    save();
   }
 
   if (args.stages.has('immudb')) {
@@ -228,6 +255,8 @@ async function main(): Promise<void> {
     } catch (err) {
       notes.push(`immudb: ${String(err).slice(0, 300)}`);
     }
+    done.push('immudb');
+    save();
   }
 
   if (args.stages.has('cli')) {
@@ -257,22 +286,10 @@ async function main(): Promise<void> {
         notes.push(`cli review: ${String(err).slice(0, 300)}`);
       }
     }
+    done.push('cli');
   }
 
-  const finished = new Date();
-  const result = {
-    startedAt: started.toISOString(),
-    durationS: Math.round((finished.getTime() - started.getTime()) / 1000),
-    environment: { ...env, loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))) },
-    inputs: inputs.map((i) => ({ ...i, file: path.relative(REPO, i.file), bytes: fs.statSync(i.file).size })),
-    rows,
-    targets,
-    notes,
-    raw,
-  };
-  fs.mkdirSync(path.dirname(args.out), { recursive: true });
-  fs.writeFileSync(`${args.out}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
-  fs.renameSync(`${args.out}.tmp`, args.out);
+  const result = save();
 
   const out = [
     `deptrust benchmarks, ${started.toISOString()}, ${result.durationS} s`,
