@@ -264,8 +264,8 @@ export async function reviewChanges(
     if (changes.length === 0) continue;
 
     // LIMITATION: the policy is read from the working tree, not from the index or the base
-    // commit: a staged but unsaved policy edit is not used, and a change to the policy itself
-    // is not reviewed.
+    // commit: a commit that weakens the policy is judged under the weakened policy (it is
+    // pointed out in `policyChanges`, not stopped).
     const policy = session.policyFor(abs);
     if (!policy.ok) {
       for (const e of policy.errors)
