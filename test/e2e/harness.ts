@@ -570,13 +570,23 @@ export class Editor {
    * Shows the hover at a 1-based position (palette: Show or Focus Hover, the command behind
    * Ctrl+K Ctrl+I, whose chord proved unreliable when typed) and returns the text of all its
    * parts (problem, language server), once it contains `until` and has stopped changing.
+   * The command is a no-op when it runs before the editor has the focus back from the
+   * palette, so it is tried up to three times.
    */
   async hover(line: number, column: number, until = /\S/): Promise<string> {
-    await this.goTo(line, column);
-    await this.runCommand('Show or Focus Hover');
+    const hover = this.page.locator('.monaco-hover:not(.hidden)');
+    for (let attempt = 1; ; attempt++) {
+      await this.goTo(line, column);
+      await this.runCommand('Show or Focus Hover');
+      try {
+        await waitFor('a hover', async () => ((await hover.count()) ? true : undefined), 4_000);
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
     let previous = '';
     return waitFor(`a hover at ${line}:${column} matching ${until}`, async () => {
-      const hover = this.page.locator('.monaco-hover:not(.hidden)');
       if (!(await hover.count())) return undefined;
       const text = (await hover.first().innerText()).trim();
       const settled = text === previous && until.test(text) && !/Loading\.\.\./.test(text);
