@@ -8,6 +8,7 @@ import type { AppendResult, Ledger, LedgerProblem, LedgerState } from './ledger'
 import { MerkleTree, checkConsistency, checkInclusion, fromHex, hashLeaf, toHex } from './merkle';
 import type { StoredRecord, TrustRecord } from './record';
 import { checkSignature } from './signature';
+import { PurlIndex, purlHash, purlTextHash } from './purlIndex';
 import { readTreeCache, writeTreeCache } from './treeCache';
 import {
   defaultWitnessDir,
@@ -39,19 +40,24 @@ export interface EmbeddedLedgerOptions {
 
 /** The one place `"purl":"` can occur unescaped in a valid record line is `subject.purl`. */
 const PURL_KEY = Buffer.from('"purl":"');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 /**
- * The purl of a line that was fully checked before (it is covered by a verified tree cache),
- * without parsing all of it; undefined when the line is unusual enough to need a full parse.
+ * The purl hash of a line that was fully checked before (it is covered by a verified tree
+ * cache), found without parsing it; undefined when the line is unusual enough (a second
+ * `"purl":"`, an escape inside the purl) to need a full parse.
  */
-function quickPurl(line: Buffer): string | undefined {
-  const at = line.indexOf(PURL_KEY);
-  if (at < 0 || line.indexOf(PURL_KEY, at + 1) >= 0) return undefined;
-  const start = at + PURL_KEY.length;
-  const end = line.indexOf(0x22, start);
-  if (end < 0) return undefined;
-  const purl = line.toString('utf8', start, end);
-  return purl.includes('\\') ? undefined : purl;
+function quickPurlHash(data: Buffer, start: number, end: number): number | undefined {
+  const at = data.indexOf(PURL_KEY, start);
+  if (at < 0 || at >= end) return undefined;
+  const again = data.indexOf(PURL_KEY, at + 1);
+  if (again >= 0 && again < end) return undefined;
+  const from = at + PURL_KEY.length;
+  const to = data.indexOf(QUOTE, from);
+  if (to < 0 || to >= end) return undefined;
+  for (let i = from; i < to; i++) if (data[i] === BACKSLASH) return undefined;
+  return purlHash(data, from, to);
 }
 
 /** Per-record facts kept in memory: where its line is, and what has been checked of it. */
@@ -110,8 +116,7 @@ export class EmbeddedLedger implements Ledger {
   private readStamp = '';
   private tree = new MerkleTree();
   private table = new RecordTable();
-  /** Record indexes by purl; a single index is kept bare, as most purls have one record. */
-  private byPurl = new Map<string, number | number[]>();
+  private byPurl = new PurlIndex();
   /** Bytes of the log read and verified: always the end of a complete line. */
   private readBytes = 0;
   private tornBytes = 0;
@@ -281,7 +286,7 @@ export class EmbeddedLedger implements Ledger {
         return start;
       }
       this.tree.append(hashLeaf(line));
-      this.index(parsed.record.subject.purl, offset + start, line.length);
+      this.index(purlTextHash(parsed.record.subject.purl), offset + start, line.length);
       this.readBytes = offset + end + 1;
       start = end + 1;
     }
@@ -325,14 +330,13 @@ export class EmbeddedLedger implements Ledger {
         const base = position - carry.length;
         let start = 0;
         for (let end = data.indexOf(NEWLINE); end >= 0; end = data.indexOf(NEWLINE, start)) {
-          const line = data.subarray(start, end);
-          let purl = quickPurl(line);
-          if (purl === undefined) {
-            const parsed = parseRecordLine(line.toString('utf8'));
+          let hash = quickPurlHash(data, start, end);
+          if (hash === undefined) {
+            const parsed = parseRecordLine(data.toString('utf8', start, end));
             if ('problem' in parsed) return;
-            purl = parsed.record.subject.purl;
+            hash = purlTextHash(parsed.record.subject.purl);
           }
-          this.index(purl, base + start, line.length);
+          this.index(hash, base + start, end - start);
           start = end + 1;
         }
         carry = Buffer.from(data.subarray(start));
@@ -350,7 +354,7 @@ export class EmbeddedLedger implements Ledger {
         this.cachedSize = header.size;
       } else {
         this.table = new RecordTable();
-        this.byPurl = new Map();
+        this.byPurl = new PurlIndex();
       }
     }
   }
@@ -365,13 +369,9 @@ export class EmbeddedLedger implements Ledger {
     }
   }
 
-  private index(purl: string, offset: number, length: number): void {
-    const index = this.table.count;
+  private index(purlHash: number, offset: number, length: number): void {
+    this.byPurl.add(purlHash, this.table.count);
     this.table.push(offset, length);
-    const known = this.byPurl.get(purl);
-    if (known === undefined) this.byPurl.set(purl, index);
-    else if (typeof known === 'number') this.byPurl.set(purl, [known, index]);
-    else known.push(index);
   }
 
   /**
@@ -525,19 +525,20 @@ export class EmbeddedLedger implements Ledger {
     if (!this.opened || this.compromised()) return out;
     const wanted: Array<[string, number[]]> = [];
     for (const purl of purls) {
-      const indexes = this.byPurl.get(purl);
-      if (indexes !== undefined)
-        wanted.push([purl, typeof indexes === 'number' ? [indexes] : indexes.slice()]);
+      const candidates = this.byPurl.candidates(purlTextHash(purl));
+      if (candidates.length) wanted.push([purl, candidates]);
     }
     if (wanted.length === 0) return out;
     const fd = fs.openSync(this.logPath, 'r');
     try {
       this.checkReadCache(fd);
-      for (const [purl, indexes] of wanted)
-        out.set(
-          purl,
-          indexes.map((i) => this.readRecord(fd, i)),
-        );
+      for (const [purl, candidates] of wanted) {
+        // Candidates share the purl's hash; a collision or a failed read is not this purl's.
+        const records = candidates
+          .map((i) => this.readRecord(fd, i))
+          .filter((r) => r.record.subject.purl === purl);
+        if (records.length) out.set(purl, records);
+      }
     } finally {
       fs.closeSync(fd);
     }
