@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { CACHE_DIR, SHARED_BENCH, requireShared } from './inputs';
 
 /** Bumped when the output changes, so stale files in .cache/bench/ are rewritten. */
-const GENERATOR_VERSION = 5;
+const GENERATOR_VERSION = 6;
 export const GENERATED_SIZES = [10_000, 50_000] as const;
 
 const SUFFIXES = [
@@ -91,7 +91,11 @@ interface NpmEntry {
   funding?: { url: string };
 }
 
-function npmEntry(r: Rand, name: string, version: string, all: string[]): NpmEntry {
+/**
+ * One entry. Its dependencies name hoisted packages with a range their hoisted version
+ * satisfies, as in a lockfile npm wrote: every edge resolves, none is invalid.
+ */
+function npmEntry(r: Rand, name: string, version: string, hoisted: ReadonlyArray<[string, string]>): NpmEntry {
   const base = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
   const entry: NpmEntry = {
     version,
@@ -104,7 +108,10 @@ function npmEntry(r: Rand, name: string, version: string, all: string[]): NpmEnt
   const deps = r() < 0.4 ? 0 : 1 + int(r, 5);
   if (deps) {
     entry.dependencies = {};
-    for (let i = 0; i < deps; i++) entry.dependencies[pick(r, all)] = `^${semver(r)}`;
+    for (let i = 0; i < deps; i++) {
+      const [dep, depVersion] = pick(r, hoisted);
+      if (dep !== name) entry.dependencies[dep] = r() < 0.8 ? `^${depVersion}` : depVersion;
+    }
   }
   if (r() < 0.05) entry.bin = { [base]: 'bin/cli.js' };
   if (r() < 0.35) entry.engines = { node: pick(r, ['>=10', '>=12', '>=14.0.0', '^18.17.0 || >=20.5.0']) };
@@ -118,30 +125,30 @@ function npmEntry(r: Rand, name: string, version: string, all: string[]): NpmEnt
  */
 export function generatePackageLock(n: number, seed = 1): { lock: string; manifest: string } {
   const r = rng(seed);
-  const hoisted = Math.round(n * 0.85);
-  const names = expandNames(npmBaseNames(), hoisted, (name, s) => `${name}-${s}`);
+  const names = expandNames(npmBaseNames(), Math.round(n * 0.85), (name, s) => `${name}-${s}`);
+  const hoisted: Array<[string, string]> = names.map((name) => [name, semver(r)]);
   const packages: Record<string, NpmEntry | Record<string, unknown>> = {};
   const topPaths: string[] = [];
-  for (const name of names) {
+  for (const [name, version] of hoisted) {
     const p = `node_modules/${name}`;
-    packages[p] = npmEntry(r, name, semver(r), names);
+    packages[p] = npmEntry(r, name, version, hoisted);
     topPaths.push(p);
   }
-  for (let made = hoisted; made < n; ) {
-    const parent = r() < 0.8 ? pick(r, topPaths) : undefined;
-    const under = parent ?? pick(r, topPaths);
-    const name = pick(r, names);
+  // A nested copy: its dependant asks for a version the hoisted copy does not satisfy.
+  const nest = (under: string, name: string): string | undefined => {
     const p = `${under}/node_modules/${name}`;
-    if (packages[p] || p === `node_modules/${name}`) continue;
-    packages[p] = npmEntry(r, name, semver(r), names);
+    if (packages[p] || under.endsWith(`node_modules/${name}`)) return undefined;
+    const version = `${100 + int(r, 50)}.${int(r, 10)}.${int(r, 10)}`;
+    packages[p] = npmEntry(r, name, version, hoisted);
+    const parent = packages[under] as NpmEntry;
+    parent.dependencies = { ...parent.dependencies, [name]: `^${version}` };
+    return p;
+  };
+  for (let made = hoisted.length; made < n; ) {
+    const p = nest(pick(r, topPaths), pick(r, names));
+    if (!p) continue;
     made++;
-    if (parent && r() < 0.1 && made < n) {
-      const deeper = `${p}/node_modules/${pick(r, names)}`;
-      if (!packages[deeper]) {
-        packages[deeper] = npmEntry(r, deeper.slice(deeper.lastIndexOf('node_modules/') + 13), semver(r), names);
-        made++;
-      }
-    }
+    if (r() < 0.1 && made < n && nest(p, pick(r, names))) made++;
   }
   const dependencies: Record<string, string> = {};
   const devDependencies: Record<string, string> = {};

@@ -5,24 +5,18 @@
 //   pom.xml            saxes alone, with the options the parser uses (floor)
 //   go.sum             splitting the text into lines (floor)
 // Every timing starts from the text in memory except arborist's, which reads the lockfile
-// itself (about 1 ms for a megabyte; it has no entry point taking text).
+// itself (about 1 ms for a megabyte; it has no entry point taking text). The npm peers and
+// Bundler run in processes of their own with a deadline; one past it is reported as a lower
+// bound.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SaxesParser } from 'saxes';
-import { parseNpmLockV2Project } from 'snyk-nodejs-lockfile-parser';
 import { parseLockfile } from '../server/src/parsers/index';
 import type { BenchInput } from './inputs';
 import { measure, summarize, type Budget, type Stats } from './measure';
 import type { Row } from './report';
-
-/** The part of @npmcli/arborist used here; the package ships no types. */
-interface ArboristClass {
-  new (options: { path: string }): { loadVirtual(): Promise<{ inventory: { size: number } }> };
-}
-const Arborist = createRequire(__filename)('@npmcli/arborist') as ArboristClass;
 
 export interface ParseFigures {
   input: BenchInput;
@@ -71,43 +65,38 @@ function peerBudget(bytes: number): Budget {
   return { minRuns: 5, maxRuns: 10, budgetMs: 3000, warmup: 1 };
 }
 
-async function npmPeers(input: BenchInput, text: string, budget: Budget): Promise<ParseFigures['peers']> {
-  const manifest = manifestFor(input.file, text);
-  const dir = npmProjectDir(input.file, manifest);
-  const peers: ParseFigures['peers'] = [];
-  try {
-    let nodes = 0;
-    const arborist = await measure(async () => {
-      const tree = await new Arborist({ path: dir }).loadVirtual();
-      nodes = tree.inventory.size - 1;
-    }, budget);
-    peers.push({ what: 'arborist loadVirtual', stats: arborist, note: `${nodes} nodes, reads the file` });
-  } catch (err) {
-    peers.push({ what: 'arborist loadVirtual', note: `failed: ${String(err).slice(0, 120)}` });
-  }
-  try {
-    let pkgs = 0;
-    const options = {
-      includeDevDeps: true,
-      includeOptionalDeps: true,
-      includePeerDeps: true,
-      strictOutOfSync: false,
-      pruneCycles: true,
+/** A peer gives up after this long: arborist's loadVirtual grows much faster than linearly. */
+const PEER_TIMEOUT_MS = 60_000;
+
+/** Runs bench/npm-peers.ts for one tool; a run past the deadline gives a lower bound. */
+function npmPeer(tool: 'arborist' | 'snyk', dir: string, budget: Budget): ParseFigures['peers'][number] {
+  const what = tool === 'arborist' ? 'arborist loadVirtual' : 'snyk parseNpmLockV2Project';
+  const script = path.join(__dirname, 'npm-peers.ts');
+  const args = ['--expose-gc', '--import', 'tsx', script, tool, dir, String(budget.maxRuns ?? 5), String(budget.warmup ?? 1)];
+  const t = performance.now();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: PEER_TIMEOUT_MS, maxBuffer: 1 << 24 });
+  const waited = performance.now() - t;
+  if (r.signal === 'SIGTERM' || (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+    return {
+      what,
+      stats: { median: waited, min: waited, max: waited, runs: 0 },
+      note: `did not finish within ${PEER_TIMEOUT_MS / 1000} s (process start and warm-up included); a lower bound`,
     };
-    const snyk = await measure(async () => {
-      const graph = await parseNpmLockV2Project(manifest, text, options);
-      pkgs = graph.getPkgs().length - 1;
-    }, budget);
-    peers.push({
-      what: 'snyk parseNpmLockV2Project',
-      stats: snyk,
-      note: `${pkgs} packages reachable from package.json`,
-    });
-  } catch (err) {
-    peers.push({ what: 'snyk parseNpmLockV2Project', note: `failed: ${String(err).slice(0, 120)}` });
   }
-  fs.rmSync(dir, { recursive: true, force: true });
-  return peers;
+  if (r.status !== 0) return { what, note: `failed: ${(r.stderr || String(r.error)).slice(0, 200)}` };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples_ms: number[]; cpu_ms: number[]; count: number };
+  const cpu = summarize(out.cpu_ms);
+  const count = tool === 'arborist' ? `${out.count} nodes, reads the file` : `${out.count} packages reachable from package.json`;
+  return { what, stats: { ...summarize(out.samples_ms), cpu: { median: cpu.median, min: cpu.min, max: cpu.max } }, note: count };
+}
+
+function npmPeers(input: BenchInput, text: string, budget: Budget): ParseFigures['peers'] {
+  const dir = npmProjectDir(input.file, manifestFor(input.file, text));
+  try {
+    return [npmPeer('arborist', dir, budget), npmPeer('snyk', dir, budget)];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Bundler gives up after this long: its parse grows faster than linearly with the specs. */
@@ -174,7 +163,7 @@ export async function benchParse(input: BenchInput): Promise<ParseFigures> {
   }, budget);
   const floor = await floorOf(input, text, budget);
   let peers: ParseFigures['peers'] = [];
-  if (input.format === 'package-lock') peers = await npmPeers(input, text, peerBudget(buffer.length));
+  if (input.format === 'package-lock') peers = npmPeers(input, text, peerBudget(buffer.length));
   if (input.format === 'gemfile-lock') peers = [bundlerPeer(input, peerBudget(buffer.length))];
   return { input, bytes: buffer.length, entries, deptrust, floor, peers };
 }
