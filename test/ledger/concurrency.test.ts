@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
@@ -91,6 +91,79 @@ describe('several writers and crashed writers', () => {
     const again = await s.open();
     assert.equal(again.state().health, 'ok', again.state().message);
     assert.equal(again.state().size, 2);
+  });
+
+  /** Runs the appender under `ulimit -f` (1024-byte blocks) a few records past the log's size. */
+  function appendPastLimit(
+    ignoreSignal: boolean,
+  ): ReturnType<typeof spawnSync> & { acked: string[] } {
+    const blocks = Math.ceil(fs.statSync(logPath(s)).size / 1024) + 2;
+    const args = [APPENDER, s.ledgerDir, s.witnessDir, s.identity.path, 'fsize', '0'];
+    const command = `ulimit -f ${blocks}; exec '${process.execPath}' --import tsx ${args.map((a) => `'${a}'`).join(' ')}`;
+    const run = spawnSync('bash', ['-c', command], {
+      encoding: 'utf8',
+      env: { ...process.env, IGNORE_SIGXFSZ: ignoreSignal ? '1' : '0' },
+    });
+    const acked = String(run.stdout)
+      .split('\n')
+      .filter((l) => l.startsWith('ok '))
+      .map((l) => l.split(' ')[2]);
+    return { ...run, acked };
+  }
+
+  it('survives a writer stopped by the file size limit (SIGXFSZ) mid-line', async () => {
+    s = sandbox();
+    const ledger = await s.open();
+    await ledger.append(decision(s.identity, 'pkg:npm/before@1.0.0', 'trusted', 'before'));
+    await ledger.close();
+    const run = appendPastLimit(false);
+    assert.equal(run.signal, 'SIGXFSZ', String(run.stderr));
+    assert.ok(run.acked.length >= 1, 'some appends fitted under the limit');
+
+    const again = await s.open();
+    assert.equal(again.state().health, 'ok', again.state().message);
+    assert.equal(again.state().size, 1 + run.acked.length);
+    await again.append(decision(s.identity, 'pkg:npm/after@1.0.0', 'trusted', 'after'));
+    assert.ok(fs.readFileSync(logPath(s), 'utf8').endsWith('\n'));
+    const reasons = reasonsInLog(s);
+    for (const id of ['before', ...run.acked, 'after'])
+      assert.ok(reasons.includes(id), `${id} lost`);
+  });
+
+  it('turns a write failing with EFBIG into an error, leaving no partial line', async () => {
+    s = sandbox();
+    const ledger = await s.open();
+    await ledger.append(decision(s.identity, 'pkg:npm/before@1.0.0', 'trusted', 'before'));
+    await ledger.close();
+    const run = appendPastLimit(true);
+    assert.equal(run.signal, null, String(run.stderr));
+    assert.equal(run.status, 1);
+    assert.match(String(run.stderr), /appender failed: cannot append to .*records\.jsonl: EFBIG/);
+    assert.ok(fs.readFileSync(logPath(s), 'utf8').endsWith('\n'), 'the cut-off line was removed');
+    const again = await s.open();
+    assert.equal(again.state().health, 'ok', again.state().message);
+    assert.match(again.state().message, /^\d+ records; extends the head verified on \S+$/);
+    assert.equal(again.state().size, 1 + run.acked.length);
+  });
+
+  it('keeps appending when the witness cannot be written, and says so', async () => {
+    s = sandbox();
+    const ledger = await s.open();
+    await ledger.append(decision(s.identity, 'pkg:npm/a@1.0.0'));
+    const blocker = `${ledger.witnessLocation}.${process.pid}.tmp`;
+    fs.mkdirSync(blocker);
+    await ledger.append(decision(s.identity, 'pkg:npm/b@1.0.0'));
+    assert.equal(ledger.state().health, 'ok');
+    assert.match(ledger.state().message, /the witness .* could not be moved on: EISDIR/);
+    fs.rmdirSync(blocker);
+    await ledger.append(decision(s.identity, 'pkg:npm/c@1.0.0'));
+    assert.equal(
+      ledger.state().message,
+      '3 records; extends the head verified on ' +
+        /verified on (\S+)/.exec(ledger.state().message)![1],
+    );
+    const witness = JSON.parse(fs.readFileSync(ledger.witnessLocation, 'utf8')) as { size: number };
+    assert.equal(witness.size, 3);
   });
 
   it('survives writers killed with SIGKILL in the middle of appending', async () => {

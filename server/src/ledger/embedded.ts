@@ -111,6 +111,8 @@ export class EmbeddedLedger implements Ledger {
   private cachedSize = 0;
   /** Signatures checked since their results were last kept (see `saveSignatures`). */
   private newSignatures = 0;
+  /** Why the witness could not be moved on, when the last attempt failed; else empty. */
+  private witnessLag = '';
   /** Records read back and verified since the log file last changed (see `checkReadCache`). */
   private readCache = new Map<number, StoredRecord>();
   private readStamp = '';
@@ -419,9 +421,11 @@ export class EmbeddedLedger implements Ledger {
       };
       try {
         writeWitness(this.witnessPath, witness);
+        this.witnessLag = '';
       } catch (e) {
-        this.fail(`cannot keep the witness ${this.witnessPath}: ${(e as Error).message}`);
-        return;
+        // The log verified; only the record of it could not be kept (a full disk, say). The old
+        // witness still guards what it covers, so this is said, not treated as tampering.
+        this.witnessLag = `; the witness ${this.witnessPath} could not be moved on: ${(e as Error).message}`;
       }
     }
     const since = seen
@@ -430,7 +434,7 @@ export class EmbeddedLedger implements Ledger {
     const torn = this.tornBytes ? `; ${this.tornBytes} bytes of an unfinished append ignored` : '';
     this.current = {
       health: 'ok',
-      message: `${size} records; ${since}${torn}`,
+      message: `${size} records; ${since}${torn}${this.witnessLag}`,
       size,
       root: toHex(root),
       verifiedAt: Date.now(),
@@ -458,13 +462,7 @@ export class EmbeddedLedger implements Ledger {
       this.assertWritable();
       this.repairTornTail();
 
-      const fd = fs.openSync(this.logPath, 'a');
-      try {
-        fs.writeSync(fd, Buffer.concat([line, Buffer.of(NEWLINE)]));
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
+      this.writeLine(Buffer.concat([line, Buffer.of(NEWLINE)]));
       const index = this.table.count;
       this.verifyNew(true);
       this.assertWritable();
@@ -477,6 +475,34 @@ export class EmbeddedLedger implements Ledger {
     }
     this.notify();
     return result;
+  }
+
+  /**
+   * Appends one whole line and fsyncs it, or leaves the log as it was and throws: a short
+   * write is continued, and a failed one (a full disk, a file size limit) is cut off again,
+   * which is safe because the lock is held.
+   */
+  private writeLine(bytes: Buffer): void {
+    const fd = fs.openSync(this.logPath, 'a');
+    try {
+      for (let written = 0; written < bytes.length;) {
+        written += fs.writeSync(fd, bytes, written, bytes.length - written);
+      }
+      fs.fsyncSync(fd);
+    } catch (e) {
+      try {
+        fs.ftruncateSync(fd, this.readBytes);
+        fs.fsyncSync(fd);
+      } catch {
+        // Left as a torn tail: never counted, and cut off by the next append.
+      }
+      throw new LedgerError(
+        'LEDGER_IO',
+        `cannot append to ${this.logPath}: ${(e as Error).message}`,
+      );
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   private assertWritable(): void {

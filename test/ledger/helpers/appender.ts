@@ -5,6 +5,9 @@
 import { EmbeddedLedger } from '../../../server/src/ledger/embedded';
 import { loadIdentity, signDecision } from '../../../server/src/identity/identity';
 
+// With IGNORE_SIGXFSZ=1 a write beyond `ulimit -f` fails with EFBIG instead of killing the process.
+if (process.env.IGNORE_SIGXFSZ === '1') process.on('SIGXFSZ', () => undefined);
+
 async function main(): Promise<void> {
   const [ledgerDir, witnessDir, identityFile, tag, countText] = process.argv.slice(2);
   const identity = loadIdentity({ path: identityFile });
