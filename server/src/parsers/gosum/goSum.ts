@@ -42,6 +42,19 @@ interface SumLine {
   checksumOf: 'zip' | 'go.mod';
 }
 
+/**
+ * The purl of a line's module version; null when the path cannot be one: packageurl-js
+ * percent-encodes with encodeURIComponent, which throws on text that is not well-formed UTF-16
+ * (a lone surrogate an editor can send over LSP).
+ */
+function purlOf(l: SumLine): string | null {
+  try {
+    return golangPurl(l.module, l.version);
+  } catch {
+    return null;
+  }
+}
+
 class Reader {
   readonly problems: ParseProblem[] = [];
 
@@ -144,17 +157,23 @@ export function parseGoSum(text: string, options: ParseOptions): ParseResult {
     seen.set(key, l);
 
     const onlyGoMod = !zipped.has(`${l.module} ${l.version}`);
+    const purl = purlOf(l);
+    if (!purl) {
+      reader.report('GOSUM_BAD_MODULE_PATH', 'error', range,
+        `${l.module}: not a module path the go command accepts (it is not well-formed text); `
+          + 'this line cannot be checked');
+    }
     dependencies.push({
       ecosystem: 'golang',
       name: l.module,
       version: l.version,
-      purl: golangPurl(l.module, l.version),
+      purl,
       checksum: l.hash,
       checksums: [l.hash],
       checksumOf: l.checksumOf,
       range,
       source: onlyGoMod ? 'gomod' : 'registry',
-      ...(onlyGoMod ? { hint: GO_MOD_ONLY } : {}),
+      ...(onlyGoMod || !purl ? { hint: purl ? GO_MOD_ONLY : 'not a valid module path' } : {}),
     });
   }
 
