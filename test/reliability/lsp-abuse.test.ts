@@ -200,8 +200,8 @@ describe('language server under abuse', () => {
 
   // KNOWN BUG, left failing on purpose: the server analyses every version of a burst in turn
   // (about 235 ms each for this file, so four minutes behind after a thousand edits) instead
-  // of the latest once. The fix (a short debounce, and a failing document no longer stopping
-  // the queue) is in docs/RELIABILITY.md under "Open findings".
+  // of the latest once. The fix (a debounce, and a failing document no longer stopping the
+  // queue; it catches up in about 3 s then) is in docs/RELIABILITY.md under "Open findings".
   test('KNOWN BUG a thousand rapid edits to a large lockfile: final diagnostics within 30 s, matching the final text', async () => {
     const file = path.join(work, 'rapid', 'package-lock.json');
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -239,17 +239,28 @@ describe('language server under abuse', () => {
     const expected = parseLockfile('package-lock', finalText, { path: file });
     assert.ok(expected.ok, 'the last edit leaves valid JSON');
 
-    const diagnostics = await lsp.until(
-      `diagnostics of version ${EDITS + 1} (last published: ${lsp.diagnostics.get(uri)?.version})`,
-      () => {
-        const p = lsp.diagnostics.get(uri);
-        return p && p.version === EDITS + 1 ? p.diagnostics : undefined;
-      },
-      CATCH_UP_MS,
-    );
-    recordFigure('lsp-catch-up', { ms: Date.now() - sent });
-    const key = (d: { range: Diagnostic['range'] }) =>
-      `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`;
+    let diagnostics: Diagnostic[];
+    try {
+      diagnostics = await lsp.until(
+        `diagnostics of version ${EDITS + 1} (last published: ${lsp.diagnostics.get(uri)?.version})`,
+        () => {
+          const p = lsp.diagnostics.get(uri);
+          return p && p.version === EDITS + 1 ? p.diagnostics : undefined;
+        },
+        CATCH_UP_MS,
+      );
+      recordFigure('lsp-catch-up', { ms: Date.now() - sent });
+    } finally {
+      // Memory is reported whether or not the server caught up in time.
+      recordFigure('lsp-memory', {
+        afterMs: Date.now() - sent,
+        rssBeforeMiB: +(rssBefore / MiB).toFixed(0),
+        rssNowMiB: +(procField(pid, 'status', 'VmRSS') / MiB).toFixed(0),
+        peakMiB: +(procField(pid, 'status', 'VmHWM') / MiB).toFixed(0),
+      });
+    }
+    // A diagnostic underlines the entry's key, which starts where the entry does.
+    const key = (d: { range: Diagnostic['range'] }) => `${d.range.start.line}:${d.range.start.character}`;
     const unknown = diagnostics.filter((d) => d.code === 'unknown').map(key).sort();
     const entries = expected.dependencies.filter((d) => d.purl !== null).map(key).sort();
     assert.equal(unknown.length, 3000);
