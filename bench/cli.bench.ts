@@ -27,10 +27,17 @@ function timeProcess(args: string[], runs: number, cwd: string, home: string, ok
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = now();
-    const r = spawnSync(process.execPath, args, { cwd, env: env(home), encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync(process.execPath, args, {
+      cwd,
+      env: env(home),
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     samples.push(now() - t);
     if (r.status === null || !ok.includes(r.status)) {
-      throw new Error(`${args.join(' ')} exited with ${r.status}: ${(r.stderr || '').slice(0, 400)}`);
+      throw new Error(
+        `${args.join(' ')} exited with ${r.status}: ${(r.stderr || '').slice(0, 400)}`,
+      );
     }
   }
   return summarize(samples);
@@ -52,7 +59,13 @@ export function benchCheck(input: BenchInput, runs: number): Row {
   try {
     const stats = timeProcess([CLI, 'check', input.file], runs, REPO, home, [0, 1]);
     const mb = (fs.statSync(input.file).size / 1e6).toFixed(2);
-    return { group: 'cli', what: 'deptrust check FILE', input: `${input.label} ${mb} MB`, stats, unit: 'ms' };
+    return {
+      group: 'cli',
+      what: 'deptrust check FILE',
+      input: `${input.label} ${mb} MB`,
+      stats,
+      unit: 'ms',
+    };
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
   }
@@ -83,12 +96,14 @@ export function benchReview(input: BenchInput, runs: number, every = 20): Row {
 
     let n = 0;
     let changed = 0;
-    const edited = text.replace(/("version": "\d+\.\d+\.)(\d+)(",\n\s*"resolved"[^\n]*\n\s*"integrity": "sha512-)(.)/g,
+    const edited = text.replace(
+      /("version": "\d+\.\d+\.)(\d+)(",\n\s*"resolved"[^\n]*\n\s*"integrity": "sha512-)(.)/g,
       (all, head: string, patch: string, mid: string, first: string) => {
         if (n++ % every !== 0) return all;
         changed++;
         return `${head}${Number(patch) + 1}${mid}${first === 'A' ? 'B' : 'A'}`;
-      });
+      },
+    );
     fs.writeFileSync(lockfile, edited);
     git(repo, 'add', 'package-lock.json');
     const stats = timeProcess([CLI, 'review', '--staged'], runs, repo, home, [0, 1]);

@@ -14,8 +14,26 @@ const GENERATOR_VERSION = 6;
 export const GENERATED_SIZES = [10_000, 50_000] as const;
 
 const SUFFIXES = [
-  'core', 'utils', 'plugin', 'loader', 'parser', 'cli', 'types', 'config', 'compat', 'lite',
-  'runtime', 'helpers', 'server', 'client', 'adapter', 'tools', 'legacy', 'extra', 'native', 'async',
+  'core',
+  'utils',
+  'plugin',
+  'loader',
+  'parser',
+  'cli',
+  'types',
+  'config',
+  'compat',
+  'lite',
+  'runtime',
+  'helpers',
+  'server',
+  'client',
+  'adapter',
+  'tools',
+  'legacy',
+  'extra',
+  'native',
+  'async',
 ];
 
 /** mulberry32: a small seeded PRNG; Math.random cannot be seeded. */
@@ -46,10 +64,15 @@ function semver(r: Rand): string {
 }
 
 /** `count` distinct names: the real ones first, then each with a suffix, then numbered. */
-function expandNames(base: string[], count: number, join: (name: string, suffix: string) => string): string[] {
+function expandNames(
+  base: string[],
+  count: number,
+  join: (name: string, suffix: string) => string,
+): string[] {
   const out = new Set<string>(base.slice(0, count));
   for (let round = 0; out.size < count; round++) {
-    const suffix = SUFFIXES[round % SUFFIXES.length] + (round >= SUFFIXES.length ? String(round) : '');
+    const suffix =
+      SUFFIXES[round % SUFFIXES.length] + (round >= SUFFIXES.length ? String(round) : '');
     for (const name of base) {
       if (out.size >= count) break;
       out.add(join(name, suffix));
@@ -95,7 +118,12 @@ interface NpmEntry {
  * One entry. Its dependencies name hoisted packages with a range their hoisted version
  * satisfies, as in a lockfile npm wrote: every edge resolves, none is invalid.
  */
-function npmEntry(r: Rand, name: string, version: string, hoisted: ReadonlyArray<[string, string]>): NpmEntry {
+function npmEntry(
+  r: Rand,
+  name: string,
+  version: string,
+  hoisted: ReadonlyArray<[string, string]>,
+): NpmEntry {
   const base = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
   const entry: NpmEntry = {
     version,
@@ -114,7 +142,8 @@ function npmEntry(r: Rand, name: string, version: string, hoisted: ReadonlyArray
     }
   }
   if (r() < 0.05) entry.bin = { [base]: 'bin/cli.js' };
-  if (r() < 0.35) entry.engines = { node: pick(r, ['>=10', '>=12', '>=14.0.0', '^18.17.0 || >=20.5.0']) };
+  if (r() < 0.35)
+    entry.engines = { node: pick(r, ['>=10', '>=12', '>=14.0.0', '^18.17.0 || >=20.5.0']) };
   if (r() < 0.1) entry.funding = { url: `https://github.com/sponsors/${base}` };
   return entry;
 }
@@ -144,7 +173,7 @@ export function generatePackageLock(n: number, seed = 1): { lock: string; manife
     parent.dependencies = { ...parent.dependencies, [name]: `^${version}` };
     return p;
   };
-  for (let made = hoisted.length; made < n; ) {
+  for (let made = hoisted.length; made < n;) {
     const p = nest(pick(r, topPaths), pick(r, names));
     if (!p) continue;
     made++;
@@ -156,12 +185,34 @@ export function generatePackageLock(n: number, seed = 1): { lock: string; manife
     const entry = packages[`node_modules/${name}`] as NpmEntry;
     (entry.dev ? devDependencies : dependencies)[name] = `^${entry.version}`;
   }
-  const root = { name: `bench-app-${n}`, version: '1.0.0', license: 'MIT', dependencies, devDependencies };
+  const root = {
+    name: `bench-app-${n}`,
+    version: '1.0.0',
+    license: 'MIT',
+    dependencies,
+    devDependencies,
+  };
   const sorted: Record<string, unknown> = { '': root };
-  for (const key of Object.keys(packages).sort((a, b) => a.localeCompare(b, 'en'))) sorted[key] = packages[key];
-  const lock = { name: root.name, version: root.version, lockfileVersion: 3, requires: true, packages: sorted };
-  const manifest = { name: root.name, version: root.version, license: 'MIT', dependencies, devDependencies };
-  return { lock: `${JSON.stringify(lock, null, 2)}\n`, manifest: `${JSON.stringify(manifest, null, 2)}\n` };
+  for (const key of Object.keys(packages).sort((a, b) => a.localeCompare(b, 'en')))
+    sorted[key] = packages[key];
+  const lock = {
+    name: root.name,
+    version: root.version,
+    lockfileVersion: 3,
+    requires: true,
+    packages: sorted,
+  };
+  const manifest = {
+    name: root.name,
+    version: root.version,
+    license: 'MIT',
+    dependencies,
+    devDependencies,
+  };
+  return {
+    lock: `${JSON.stringify(lock, null, 2)}\n`,
+    manifest: `${JSON.stringify(manifest, null, 2)}\n`,
+  };
 }
 
 // ---- go.sum ----
@@ -214,7 +265,9 @@ export function generateGoSum(n: number, seed = 2): string {
 function gemBaseNames(): string[] {
   const names: string[] = [];
   for (const file of ['rubygems/gitlabhq.Gemfile.lock', 'rubygems/discourse.Gemfile.lock']) {
-    for (const m of fs.readFileSync(requireShared(file), 'utf8').matchAll(/^ {4}([A-Za-z0-9_.-]+) \(/gm)) {
+    for (const m of fs
+      .readFileSync(requireShared(file), 'utf8')
+      .matchAll(/^ {4}([A-Za-z0-9_.-]+) \(/gm)) {
       names.push(m[1]);
     }
   }
@@ -236,7 +289,12 @@ export function generateGemfileLock(n: number, seed = 3): string {
     const depCount = r() < 0.5 ? 0 : 1 + int(r, 4);
     for (let i = 0; i < depCount; i++) {
       const dep = pick(r, names);
-      const req = pick(r, ['', ` (~> ${semver(r).replace(/\.\d+$/, '')})`, ` (>= ${semver(r)})`, ` (= ${semver(r)})`]);
+      const req = pick(r, [
+        '',
+        ` (~> ${semver(r).replace(/\.\d+$/, '')})`,
+        ` (>= ${semver(r)})`,
+        ` (= ${semver(r)})`,
+      ]);
       deps.push(`      ${dep}${req}`);
     }
     const builds = r() < 0.03 ? PLATFORMS.map((p) => `${version}-${p}`) : [version];
@@ -271,7 +329,9 @@ function mavenBaseCoordinates(): Array<[string, string]> {
   const coords: Array<[string, string]> = [];
   for (const file of ['maven/netty.pom.xml', 'maven/dubbo-dependencies-bom.pom.xml']) {
     const text = fs.readFileSync(requireShared(file), 'utf8');
-    for (const m of text.matchAll(/<groupId>([^<$]+)<\/groupId>\s*<artifactId>([^<$]+)<\/artifactId>/g)) {
+    for (const m of text.matchAll(
+      /<groupId>([^<$]+)<\/groupId>\s*<artifactId>([^<$]+)<\/artifactId>/g,
+    )) {
       coords.push([m[1].trim(), m[2].trim()]);
     }
   }
@@ -285,7 +345,11 @@ function mavenBaseCoordinates(): Array<[string, string]> {
 export function generatePom(n: number, seed = 4): string {
   const r = rng(seed);
   const base = mavenBaseCoordinates();
-  const keys = expandNames(base.map(([g, a]) => `${g}:${a}`), n, (c, s) => `${c}-${s}`);
+  const keys = expandNames(
+    base.map(([g, a]) => `${g}:${a}`),
+    n,
+    (c, s) => `${c}-${s}`,
+  );
   const properties: string[] = [];
   const propertyNames = new Set<string>();
   const managed: string[] = [];
@@ -300,7 +364,8 @@ export function generatePom(n: number, seed = 4): string {
       properties.push(`    <${prop}>${version}</${prop}>`);
       versionText = `\${${prop}}`;
     }
-    const scope = r() < 0.1 ? `\n        <scope>${pick(r, ['test', 'provided', 'runtime'])}</scope>` : '';
+    const scope =
+      r() < 0.1 ? `\n        <scope>${pick(r, ['test', 'provided', 'runtime'])}</scope>` : '';
     managed.push(
       [
         '      <dependency>',
@@ -315,7 +380,8 @@ export function generatePom(n: number, seed = 4): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<project xmlns="http://maven.apache.org/POM/4.0.0"',
     '         xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
-    '         xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 https://maven.apache.org/xsd/maven-4.0.0.xsd">',
+    '         xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 ' +
+      'https://maven.apache.org/xsd/maven-4.0.0.xsd">',
     '  <modelVersion>4.0.0</modelVersion>',
     '  <groupId>org.example.bench</groupId>',
     `  <artifactId>bench-bom-${n}</artifactId>`,
@@ -345,7 +411,12 @@ export interface GeneratedFile {
 
 export function generatedPath(format: GeneratedFile['format'], size: number): string {
   const dir = path.join(CACHE_DIR, `${format}-${size}`);
-  const name = { 'package-lock': 'package-lock.json', 'go-sum': 'go.sum', 'gemfile-lock': 'Gemfile.lock', pom: 'pom.xml' }[format];
+  const name = {
+    'package-lock': 'package-lock.json',
+    'go-sum': 'go.sum',
+    'gemfile-lock': 'Gemfile.lock',
+    pom: 'pom.xml',
+  }[format];
   return path.join(dir, name);
 }
 
@@ -357,7 +428,10 @@ function write(file: string, text: string): void {
 /** Writes every generated file that is missing or from an older generator; returns them all. */
 export function generateAll(force = false): GeneratedFile[] {
   const stamp = path.join(CACHE_DIR, 'GENERATOR');
-  const fresh = !force && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === String(GENERATOR_VERSION);
+  const fresh =
+    !force &&
+    fs.existsSync(stamp) &&
+    fs.readFileSync(stamp, 'utf8').trim() === String(GENERATOR_VERSION);
   const out: GeneratedFile[] = [];
   for (const size of GENERATED_SIZES) {
     for (const format of ['package-lock', 'go-sum', 'gemfile-lock', 'pom'] as const) {

@@ -30,14 +30,24 @@ export interface BenchInput {
 }
 
 export const REAL_INPUTS: ReadonlyArray<Omit<BenchInput, 'file'> & { relative: string }> = [
-  { label: 'npm biglock (v3)', format: 'package-lock', relative: 'npm/package-lock.json', origin: 'real' },
+  {
+    label: 'npm biglock (v3)',
+    format: 'package-lock',
+    relative: 'npm/package-lock.json',
+    origin: 'real',
+  },
   {
     label: 'npm vscode-js-debug (v2)',
     format: 'package-lock',
     relative: 'npm/vscode-js-debug.package-lock.json',
     origin: 'real',
   },
-  { label: 'go.sum kubernetes', format: 'go-sum', relative: 'go/kubernetes.go.sum', origin: 'real' },
+  {
+    label: 'go.sum kubernetes',
+    format: 'go-sum',
+    relative: 'go/kubernetes.go.sum',
+    origin: 'real',
+  },
   { label: 'go.sum terraform', format: 'go-sum', relative: 'go/terraform.go.sum', origin: 'real' },
   {
     label: 'Gemfile.lock gitlab',
@@ -52,7 +62,12 @@ export const REAL_INPUTS: ReadonlyArray<Omit<BenchInput, 'file'> & { relative: s
     origin: 'real',
   },
   { label: 'pom netty', format: 'pom', relative: 'maven/netty.pom.xml', origin: 'real' },
-  { label: 'pom dubbo bom', format: 'pom', relative: 'maven/dubbo-dependencies-bom.pom.xml', origin: 'real' },
+  {
+    label: 'pom dubbo bom',
+    format: 'pom',
+    relative: 'maven/dubbo-dependencies-bom.pom.xml',
+    origin: 'real',
+  },
 ];
 
 export function realInputs(): BenchInput[] {

@@ -37,23 +37,38 @@ export function parseLedgerOutput(out: string): { figures: EmbeddedFigure[]; unr
     const size = SIZE_LINE.exec(line);
     if (size) {
       records = Number(size[1]);
-      figures.push({ records, what: `write ${size[2]} MB log (setup)`, value: Number(size[3]), unit: 'ms' });
+      figures.push({
+        records,
+        what: `write ${size[2]} MB log (setup)`,
+        value: Number(size[3]),
+        unit: 'ms',
+      });
       continue;
     }
     const fig = FIGURE_LINE.exec(line);
     if (fig && records) {
       const what = fig[1].replace(/^\d+ appends/, 'appends');
-      figures.push({ records, what, value: Number(fig[2]), unit: fig[3] === 'ms' ? 'ms' : 'per s' });
+      figures.push({
+        records,
+        what,
+        value: Number(fig[2]),
+        unit: fig[3] === 'ms' ? 'ms' : 'per s',
+      });
     } else if (line.trim() && !line.startsWith('node ')) unread.push(line);
   }
   return { figures, unread };
 }
 
 /** Runs the embedded ledger's benchmark for `sizes` and reads its figures. */
-export function benchEmbedded(sizes: number[]): Promise<{ figures: EmbeddedFigure[]; unread: string[] }> {
+export function benchEmbedded(
+  sizes: number[],
+): Promise<{ figures: EmbeddedFigure[]; unread: string[] }> {
   const script = path.join(REPO, 'bench', 'ledger.bench.ts');
   if (!fs.existsSync(script)) {
-    return Promise.resolve({ figures: [], unread: [`${script} is missing: no embedded ledger figures`] });
+    return Promise.resolve({
+      figures: [],
+      unread: [`${script} is missing: no embedded ledger figures`],
+    });
   }
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...sizes.map(String)], {
@@ -110,7 +125,10 @@ function purlOf(i: number): string {
 function signedRecord(i: number, s: { key: KeyObject; publicKey: string }): TrustRecord {
   const record: TrustRecord = {
     v: 1,
-    subject: { purl: purlOf(i), checksum: `sha512-${Buffer.alloc(64, i % 251).toString('base64')}` },
+    subject: {
+      purl: purlOf(i),
+      checksum: `sha512-${Buffer.alloc(64, i % 251).toString('base64')}`,
+    },
     status: i % 10 === 0 ? 'untrusted' : 'trusted',
     actor: { name: 'bench', key: s.publicKey },
     time: '2026-12-01T10:00:00Z',
@@ -152,7 +170,13 @@ export async function benchImmudb(): Promise<Row[]> {
     const writer = ledger('writer');
     let t = now();
     await writer.open();
-    rows.push({ group: 'ledger (immudb)', what: 'open (empty database)', input, stats: summarize([now() - t]), unit: 'ms' });
+    rows.push({
+      group: 'ledger (immudb)',
+      what: 'open (empty database)',
+      input,
+      stats: summarize([now() - t]),
+      unit: 'ms',
+    });
 
     const single: number[] = [];
     for (let i = 0; i < IMMUDB_SINGLE_WRITES; i++) {
@@ -162,7 +186,13 @@ export async function benchImmudb(): Promise<Row[]> {
       single.push(now() - t);
     }
     const perWrite = summarize(single);
-    rows.push({ group: 'ledger (immudb)', what: 'verified write (append)', input, stats: perWrite, unit: 'ms' });
+    rows.push({
+      group: 'ledger (immudb)',
+      what: 'verified write (append)',
+      input,
+      stats: perWrite,
+      unit: 'ms',
+    });
     rows.push({
       group: 'ledger (immudb)',
       what: 'verified writes, sequential',
@@ -216,7 +246,13 @@ export async function benchImmudb(): Promise<Row[]> {
       found = await reader.lookup(wanted);
       again.push(now() - t);
     }
-    rows.push({ group: 'ledger (immudb)', what: `lookup ${LOOKUPS} purls, again`, input, stats: summarize(again), unit: 'ms' });
+    rows.push({
+      group: 'ledger (immudb)',
+      what: `lookup ${LOOKUPS} purls, again`,
+      input,
+      stats: summarize(again),
+      unit: 'ms',
+    });
     return rows;
   } finally {
     for (const l of ledgers) await l.close().catch(() => undefined);

@@ -36,13 +36,21 @@ const VERSION_DIGIT: Record<LockfileFormat, RegExp> = {
   'package-lock': /^\s*"version": "\d+\.\d+\.(\d)/,
   'go-sum': /^\S+ v\d+\.\d+\.(\d)/,
   'gemfile-lock': /^ {4}\S+ \(\d+\.\d+\.(\d)/,
-  pom: /<version>\d+\.\d+\.(\d)/,
+  // A literal <version>, else a version property (<netty.version>4.1.2</netty.version>).
+  pom: /<[\w.-]*version>\d+\.\d+\.(\d)/,
 };
 
-export function editPoint(format: LockfileFormat, text: string): { line: number; character: number; digit: string } {
+export function editPoint(
+  format: LockfileFormat,
+  text: string,
+): { line: number; character: number; digit: string } {
   const lines = text.split('\n');
   const re = VERSION_DIGIT[format];
-  for (let i = lines.length >> 1, seen = 0; seen < lines.length; i = (i + 1) % lines.length, seen++) {
+  for (
+    let i = lines.length >> 1, seen = 0;
+    seen < lines.length;
+    i = (i + 1) % lines.length, seen++
+  ) {
     const m = re.exec(lines[i]);
     if (m) return { line: i, character: m[0].length - 1, digit: m[1] };
   }
@@ -85,7 +93,11 @@ async function stop(lsp: LspSession, home: string): Promise<void> {
  * is started and its ledger open, but the parser has not seen this format's text yet), then
  * `edits` edits follow in the last server.
  */
-export async function benchLsp(input: BenchInput, opens: number, edits: number): Promise<LspFigures> {
+export async function benchLsp(
+  input: BenchInput,
+  opens: number,
+  edits: number,
+): Promise<LspFigures> {
   const text = fs.readFileSync(input.file, 'utf8');
   const timeoutMs = 120_000;
   const openSamples: number[] = [];
@@ -97,10 +109,14 @@ export async function benchLsp(input: BenchInput, opens: number, edits: number):
     try {
       const t = now();
       const uri = lsp.open(input.file, text);
-      const first = await lsp.until(`diagnostics for ${input.label}`, () => {
-        const p = lsp.diagnostics.get(uri);
-        return p && (p.version ?? 0) >= 1 ? p.diagnostics : undefined;
-      }, timeoutMs);
+      const first = await lsp.until(
+        `diagnostics for ${input.label}`,
+        () => {
+          const p = lsp.diagnostics.get(uri);
+          return p && (p.version ?? 0) >= 1 ? p.diagnostics : undefined;
+        },
+        timeoutMs,
+      );
       openSamples.push(now() - t);
       diagnostics = first.length;
       if (run < opens - 1) continue;
@@ -114,12 +130,24 @@ export async function benchLsp(input: BenchInput, opens: number, edits: number):
         const t2 = now();
         void lsp.connection.sendNotification('textDocument/didChange', {
           textDocument: { uri, version },
-          contentChanges: [{ range: { start: { line: range.start.line, character: range.start.character }, end: range.end }, text: replacement }],
+          contentChanges: [
+            {
+              range: {
+                start: { line: range.start.line, character: range.start.character },
+                end: range.end,
+              },
+              text: replacement,
+            },
+          ],
         });
-        await lsp.until(`diagnostics for edit ${version}`, () => {
-          const p = lsp.diagnostics.get(uri);
-          return p && (p.version ?? 0) >= version ? p : undefined;
-        }, timeoutMs);
+        await lsp.until(
+          `diagnostics for edit ${version}`,
+          () => {
+            const p = lsp.diagnostics.get(uri);
+            return p && (p.version ?? 0) >= version ? p : undefined;
+          },
+          timeoutMs,
+        );
         editSamples.push(now() - t2);
       }
 
@@ -127,10 +155,14 @@ export async function benchLsp(input: BenchInput, opens: number, edits: number):
         void lsp.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
         const t3 = now();
         lsp.open(input.file, text);
-        await lsp.until(`diagnostics for the reopened ${input.label}`, () => {
-          const p = lsp.diagnostics.get(uri);
-          return p && (p.version ?? 0) >= 1 ? p : undefined;
-        }, timeoutMs);
+        await lsp.until(
+          `diagnostics for the reopened ${input.label}`,
+          () => {
+            const p = lsp.diagnostics.get(uri);
+            return p && (p.version ?? 0) >= 1 ? p : undefined;
+          },
+          timeoutMs,
+        );
         reopenSamples.push(now() - t3);
       }
     } finally {
@@ -149,7 +181,8 @@ export async function benchLsp(input: BenchInput, opens: number, edits: number):
 
 function status(pid: number): { hwm: number; rss: number } {
   const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+  const kb = (key: string): number =>
+    Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
   return { hwm: kb('VmHWM') / 1024, rss: kb('VmRSS') / 1024 };
 }
 
@@ -176,9 +209,28 @@ export function lspRows(figures: LspFigures[], memory?: LspMemory): Row[] {
   for (const f of figures) {
     const input = `${f.input.label} ${(f.bytes / 1e6).toFixed(2)} MB`;
     const note = `${f.diagnostics} diagnostics`;
-    rows.push({ group: 'lsp', what: 'didOpen -> diagnostics (fresh server)', input, stats: f.open, unit: 'ms', note });
-    rows.push({ group: 'lsp', what: 'didClose, didOpen again -> diagnostics', input, stats: f.reopen, unit: 'ms' });
-    rows.push({ group: 'lsp', what: 'one-line didChange -> diagnostics', input, stats: f.edit, unit: 'ms' });
+    rows.push({
+      group: 'lsp',
+      what: 'didOpen -> diagnostics (fresh server)',
+      input,
+      stats: f.open,
+      unit: 'ms',
+      note,
+    });
+    rows.push({
+      group: 'lsp',
+      what: 'didClose, didOpen again -> diagnostics',
+      input,
+      stats: f.reopen,
+      unit: 'ms',
+    });
+    rows.push({
+      group: 'lsp',
+      what: 'one-line didChange -> diagnostics',
+      input,
+      stats: f.edit,
+      unit: 'ms',
+    });
   }
   if (memory) {
     rows.push({

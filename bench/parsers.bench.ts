@@ -49,9 +49,18 @@ function npmProjectDir(file: string, manifest: string): string {
  */
 function manifestFor(file: string, text: string): string {
   const beside = path.join(path.dirname(file), 'package.json');
-  if (path.basename(file) === 'package-lock.json' && fs.existsSync(beside)) return fs.readFileSync(beside, 'utf8');
-  const root = (JSON.parse(text) as { packages?: Record<string, Record<string, unknown>> }).packages?.[''] ?? {};
-  const { name = 'bench', version = '0.0.0', dependencies, devDependencies, optionalDependencies } = root;
+  if (path.basename(file) === 'package-lock.json' && fs.existsSync(beside))
+    return fs.readFileSync(beside, 'utf8');
+  const root =
+    (JSON.parse(text) as { packages?: Record<string, Record<string, unknown>> }).packages?.[''] ??
+    {};
+  const {
+    name = 'bench',
+    version = '0.0.0',
+    dependencies,
+    devDependencies,
+    optionalDependencies,
+  } = root;
   return JSON.stringify({ name, version, dependencies, devDependencies, optionalDependencies });
 }
 
@@ -69,25 +78,62 @@ function peerBudget(bytes: number): Budget {
 const PEER_TIMEOUT_MS = 60_000;
 
 /** Runs bench/npm-peers.ts for one tool; a run past the deadline gives a lower bound. */
-function npmPeer(tool: 'arborist' | 'snyk', dir: string, budget: Budget): ParseFigures['peers'][number] {
+function npmPeer(
+  tool: 'arborist' | 'snyk',
+  dir: string,
+  budget: Budget,
+): ParseFigures['peers'][number] {
   const what = tool === 'arborist' ? 'arborist loadVirtual' : 'snyk parseNpmLockV2Project';
   const script = path.join(__dirname, 'npm-peers.ts');
-  const args = ['--expose-gc', '--import', 'tsx', script, tool, dir, String(budget.maxRuns ?? 5), String(budget.warmup ?? 1)];
+  const args = [
+    '--expose-gc',
+    '--import',
+    'tsx',
+    script,
+    tool,
+    dir,
+    String(budget.maxRuns ?? 5),
+    String(budget.warmup ?? 1),
+  ];
   const t = performance.now();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: PEER_TIMEOUT_MS, maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    timeout: PEER_TIMEOUT_MS,
+    maxBuffer: 1 << 24,
+  });
   const waited = performance.now() - t;
-  if (r.signal === 'SIGTERM' || (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+  if (
+    r.signal === 'SIGTERM' ||
+    (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT'
+  ) {
     return {
       what,
       stats: { median: waited, min: waited, max: waited, runs: 0 },
-      note: `did not finish within ${PEER_TIMEOUT_MS / 1000} s (process start and warm-up included); a lower bound`,
+      note:
+        `did not finish within ${PEER_TIMEOUT_MS / 1000} s ` +
+        '(process start and warm-up included); a lower bound',
     };
   }
-  if (r.status !== 0) return { what, note: `failed: ${(r.stderr || String(r.error)).slice(0, 200)}` };
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples_ms: number[]; cpu_ms: number[]; count: number };
+  if (r.status !== 0)
+    return { what, note: `failed: ${(r.stderr || String(r.error)).slice(0, 200)}` };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    samples_ms: number[];
+    cpu_ms: number[];
+    count: number;
+  };
   const cpu = summarize(out.cpu_ms);
-  const count = tool === 'arborist' ? `${out.count} nodes, reads the file` : `${out.count} packages reachable from package.json`;
-  return { what, stats: { ...summarize(out.samples_ms), cpu: { median: cpu.median, min: cpu.min, max: cpu.max } }, note: count };
+  const count =
+    tool === 'arborist'
+      ? `${out.count} nodes, reads the file`
+      : `${out.count} packages reachable from package.json`;
+  return {
+    what,
+    stats: {
+      ...summarize(out.samples_ms),
+      cpu: { median: cpu.median, min: cpu.min, max: cpu.max },
+    },
+    note: count,
+  };
 }
 
 function npmPeers(input: BenchInput, text: string, budget: Budget): ParseFigures['peers'] {
@@ -118,20 +164,30 @@ function bundlerPeer(input: BenchInput, budget: Budget): ParseFigures['peers'][n
   fs.rmSync(dir, { recursive: true, force: true });
   const what = 'Bundler LockfileParser';
   if (r.error || r.status !== 0) {
-    if (r.signal === 'SIGTERM' || (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+    if (
+      r.signal === 'SIGTERM' ||
+      (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT'
+    ) {
       return {
         what,
         stats: { median: waited, min: waited, max: waited, runs: 0 },
-        note: `one parse did not finish in ${BUNDLER_TIMEOUT_MS / 1000} s; the figure is a lower bound`,
+        note: `one parse did not finish in ${BUNDLER_TIMEOUT_MS / 1000} s; a lower bound`,
       };
     }
     return { what, note: `ruby failed: ${(r.stderr || String(r.error)).slice(0, 200)}` };
   }
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { specs: number; samples_ms: number[] };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    specs: number;
+    samples_ms: number[];
+  };
   return { what, stats: summarize(out.samples_ms), note: `${out.specs} specs` };
 }
 
-async function floorOf(input: BenchInput, text: string, budget: Budget): Promise<ParseFigures['floor']> {
+async function floorOf(
+  input: BenchInput,
+  text: string,
+  budget: Budget,
+): Promise<ParseFigures['floor']> {
   switch (input.format) {
     case 'package-lock':
       return { what: 'JSON.parse (floor)', stats: await measure(() => JSON.parse(text), budget) };

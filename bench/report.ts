@@ -29,8 +29,21 @@ export interface Target {
   note?: string;
 }
 
-export function target(name: string, actual: number | undefined, limit: number, unit: Target['unit'], note?: string): Target {
-  return { name, actual, limit, unit, pass: actual === undefined ? undefined : actual < limit, note };
+export function target(
+  name: string,
+  actual: number | undefined,
+  limit: number,
+  unit: Target['unit'],
+  note?: string,
+): Target {
+  return {
+    name,
+    actual,
+    limit,
+    unit,
+    pass: actual === undefined ? undefined : actual < limit,
+    note,
+  };
 }
 
 function cell(row: Row): string {
@@ -80,7 +93,10 @@ export function formatTargets(targets: Target[]): string {
     const margin = t.pass
       ? `${fmt(t.limit - t.actual)} under`
       : `missed by ${fmt(t.actual - t.limit)} (${(t.actual / t.limit).toFixed(1)}x the limit)`;
-    lines.push(`${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${fmt(t.actual)} vs limit ${fmt(t.limit)}, ${margin}${t.note ? `; ${t.note}` : ''}`);
+    lines.push(
+      `${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${fmt(t.actual)} vs limit ${fmt(t.limit)}, ` +
+        `${margin}${t.note ? `; ${t.note}` : ''}`,
+    );
   }
   return lines.join('\n');
 }
