@@ -20,10 +20,27 @@ const anyUnit = fc
   .filter((c) => c !== 0x0a && c !== 0x0d)
   .map((c) => String.fromCharCode(c));
 const hostileChar = fc.oneof(
-  { arbitrary: fc.constantFrom('\u001b', '\u202e', '\u2066', '\u0000', '\u0085', '\u2028', '%', '/', '@', '#', '?'), weight: 1 },
+  {
+    arbitrary: fc.constantFrom(
+      '\u001b',
+      '\u202e',
+      '\u2066',
+      '\u0000',
+      '\u0085',
+      '\u2028',
+      '%',
+      '/',
+      '@',
+      '#',
+      '?',
+    ),
+    weight: 1,
+  },
   { arbitrary: anyUnit, weight: 1 },
   {
-    arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }).filter((g) => !/[\r\n]/.test(g)),
+    arbitrary: fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 1 })
+      .filter((g) => !/[\r\n]/.test(g)),
     weight: 1,
   },
   { arbitrary: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-_.'), weight: 4 },
@@ -43,14 +60,14 @@ interface Generated {
 
 function lockfileOf(format: LockfileFormat): fc.Arbitrary<Generated> {
   const names = fc.uniqueArray(fc.oneof(plainName, hostileName), { minLength: 1, maxLength: 12 });
-  return fc.tuple(names, fc.array(semver, { minLength: 12, maxLength: 12 }), lineEnd, bom).map(
-    ([ns, versions, eol, mark]) => {
+  return fc
+    .tuple(names, fc.array(semver, { minLength: 12, maxLength: 12 }), lineEnd, bom)
+    .map(([ns, versions, eol, mark]) => {
       const plain = ns.filter((n) => /^[a-z][a-z0-9_-]*$/.test(n));
       const body = render(format, ns, versions).join('\n');
       const text = mark + body.replace(/\n/g, eol);
       return { text, expected: plain, count: ns.length };
-    },
-  );
+    });
 }
 
 const HASH = 'h1:' + 'A'.repeat(43) + '=';
@@ -85,7 +102,11 @@ function render(format: LockfileFormat, names: string[], versions: string[]): st
           integrity: INTEGRITY,
         };
       });
-      return JSON.stringify({ name: 'root', lockfileVersion: 3, requires: true, packages }, null, 2).split('\n');
+      return JSON.stringify(
+        { name: 'root', lockfileVersion: 3, requires: true, packages },
+        null,
+        2,
+      ).split('\n');
     }
     case 'pom':
       return [
@@ -142,10 +163,9 @@ describe('generated lockfiles with hostile names, line ends and byte order marks
   }
 });
 
-// KNOWN BUG, left failing on purpose: the go.sum parser (owned elsewhere) builds purls with
-// packageurl-js unguarded, and encodeURIComponent throws URIError on a lone surrogate, which an
-// editor can send over LSP. The minimal fix is in docs/RELIABILITY.md under "Open findings".
-test('KNOWN BUG go.sum: a module path with a lone surrogate gives a problem, not a throw', () => {
+// Found by the property above: packageurl-js throws URIError on a lone surrogate, which an
+// editor can send over LSP; the go.sum parser must report it, not throw.
+test('go.sum: a module path with a lone surrogate gives a problem, not a throw', () => {
   const text = `example.com/\ud800 v0.0.0 ${HASH}\nexample.com/a v0.0.0 ${HASH}\n`;
   const r = parseTextChecked('go-sum', text, newStats('go-sum'));
   assert.deepEqual(

@@ -57,7 +57,10 @@ export function seeds(format: LockfileFormat): Array<{ name: string; bytes: Uint
     .filter((f) => (format === 'go-sum' ? f.endsWith('.go.sum') : true))
     .sort();
   assert.ok(files.length > 0, `no corpus files for ${format} in ${dir}`);
-  return files.map((name) => ({ name, bytes: new Uint8Array(fs.readFileSync(path.join(dir, name))) }));
+  return files.map((name) => ({
+    name,
+    bytes: new Uint8Array(fs.readFileSync(path.join(dir, name))),
+  }));
 }
 
 /** Figures of one fuzz property, printed for docs/RELIABILITY.md. */
@@ -99,11 +102,19 @@ export function report(label: string, s: FuzzStats): void {
 }
 
 /** Decodes bytes as the app does, parses them, and checks the result's contract. */
-export function parseBytesChecked(format: LockfileFormat, bytes: Uint8Array, stats: FuzzStats): ParseResult {
+export function parseBytesChecked(
+  format: LockfileFormat,
+  bytes: Uint8Array,
+  stats: FuzzStats,
+): ParseResult {
   return parseTextChecked(format, decodeLockfile(bytes, format), stats);
 }
 
-export function parseTextChecked(format: LockfileFormat, text: string, stats: FuzzStats): ParseResult {
+export function parseTextChecked(
+  format: LockfileFormat,
+  text: string,
+  stats: FuzzStats,
+): ParseResult {
   stats.inputs++;
   const filePath = path.join('/nonexistent-deptrust-fuzz', FORMATS[format].fileName);
   const started = performance.now();
@@ -152,7 +163,9 @@ export function checkResult(format: LockfileFormat, text: string, result: ParseR
       try {
         reparsed = PackageURL.fromString(d.purl).toString();
       } catch (err) {
-        assert.fail(`purl ${JSON.stringify(d.purl)} of ${JSON.stringify(d.name)} does not parse: ${err}`);
+        assert.fail(
+          `purl ${JSON.stringify(d.purl)} of ${JSON.stringify(d.name)} does not parse: ${err}`,
+        );
       }
       assert.equal(reparsed, d.purl, 'purl must round-trip through packageurl-js');
       if (roundTripped.size < 1_000_000) roundTripped.add(d.purl);
@@ -181,6 +194,7 @@ export function checkRange(index: LineIndex, range: Range, what: string): void {
       `${what}: ${label} ${p.line}:${p.character} past the line's end (${width} UTF-16 units)`,
     );
   }
-  const ordered = end.line > start.line || (end.line === start.line && end.character >= start.character);
+  const ordered =
+    end.line > start.line || (end.line === start.line && end.character >= start.character);
   assert.ok(ordered, `${what}: end ${JSON.stringify(end)} before start ${JSON.stringify(start)}`);
 }

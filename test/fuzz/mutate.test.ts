@@ -15,7 +15,10 @@ const CI_RUNS = 4000;
 /** Picks a corpus file; files over 32 KB a quarter as often, so CI time goes to variety. */
 function seedIndex(corpus: Array<{ bytes: Uint8Array }>): fc.Arbitrary<number> {
   return fc.oneof(
-    ...corpus.map((s, i) => ({ arbitrary: fc.constant(i), weight: s.bytes.length > 32_768 ? 1 : 4 })),
+    ...corpus.map((s, i) => ({
+      arbitrary: fc.constant(i),
+      weight: s.bytes.length > 32_768 ? 1 : 4,
+    })),
   );
 }
 
@@ -29,7 +32,8 @@ describe('mutation fuzzing of the parsers, seeded with ../shared/corpus', () => 
       // only ever exercise the error paths.
       for (const s of corpus) {
         const r = parseBytesChecked(format, s.bytes, stats);
-        if (s.name !== 'scalibr__invalid.lock') assert.ok(r.dependencies.length > 0, `${s.name}: no entries`);
+        if (s.name !== 'scalibr__invalid.lock')
+          assert.ok(r.dependencies.length > 0, `${s.name}: no entries`);
       }
 
       fc.assert(
@@ -43,7 +47,10 @@ describe('mutation fuzzing of the parsers, seeded with ../shared/corpus', () => 
       assert.equal(stats.crashes + stats.hangs, 0);
       // Some mutated inputs must still parse to entries and some must fail: a parser that
       // returns nothing for everything would otherwise pass.
-      assert.ok(stats.withEntries > stats.inputs / 20, `only ${stats.withEntries} inputs gave entries`);
+      assert.ok(
+        stats.withEntries > stats.inputs / 20,
+        `only ${stats.withEntries} inputs gave entries`,
+      );
       assert.ok(stats.withProblems > stats.inputs / 20, `only ${stats.withProblems} gave problems`);
     });
   }

@@ -156,20 +156,29 @@ function rawMutations(format: LockfileFormat): fc.Arbitrary<Mutation> {
       label: `insert invalid UTF-8 ${Buffer.from(bad).toString('hex')} @${f.toFixed(3)}`,
       apply: (x: Uint8Array) => concat(x.subarray(0, at(x, f)), bad, x.subarray(at(x, f))),
     })),
-    fc.tuple(where, fc.constantFrom(...TRICKY), fc.integer({ min: 1, max: 3 })).map(([f, s, n]) => ({
-      label: `insert ${JSON.stringify(s)} x${n} @${f.toFixed(3)}`,
-      apply: (x: Uint8Array) => concat(x.subarray(0, at(x, f)), enc.encode(s.repeat(n)), x.subarray(at(x, f))),
-    })),
+    fc
+      .tuple(where, fc.constantFrom(...TRICKY), fc.integer({ min: 1, max: 3 }))
+      .map(([f, s, n]) => ({
+        label: `insert ${JSON.stringify(s)} x${n} @${f.toFixed(3)}`,
+        apply: (x: Uint8Array) =>
+          concat(x.subarray(0, at(x, f)), enc.encode(s.repeat(n)), x.subarray(at(x, f))),
+      })),
     fc.tuple(where, fc.string({ unit: 'binary', maxLength: 12 })).map(([f, s]) => ({
       label: `insert ${JSON.stringify(s)} @${f.toFixed(3)}`,
-      apply: (x: Uint8Array) => concat(x.subarray(0, at(x, f)), enc.encode(s), x.subarray(at(x, f))),
+      apply: (x: Uint8Array) =>
+        concat(x.subarray(0, at(x, f)), enc.encode(s), x.subarray(at(x, f))),
     })),
-    fc.tuple(where, fc.constantFrom('a', '9', ' ', '"', '\\u0041', '\u00e9'), fc.integer({ min: 1000, max: 100_000 })).map(
-      ([f, s, n]) => ({
+    fc
+      .tuple(
+        where,
+        fc.constantFrom('a', '9', ' ', '"', '\\u0041', '\u00e9'),
+        fc.integer({ min: 1000, max: 100_000 }),
+      )
+      .map(([f, s, n]) => ({
         label: `insert a huge value (${JSON.stringify(s)} x${n}) @${f.toFixed(3)}`,
-        apply: (x: Uint8Array) => concat(x.subarray(0, at(x, f)), enc.encode(s.repeat(n)), x.subarray(at(x, f))),
-      }),
-    ),
+        apply: (x: Uint8Array) =>
+          concat(x.subarray(0, at(x, f)), enc.encode(s.repeat(n)), x.subarray(at(x, f))),
+      })),
     fc.tuple(where, fc.integer({ min: 100, max: 20_000 }), fc.boolean()).map(([f, n, closed]) => ({
       label: `nest ${n} deep${closed ? ', closed' : ''} @${f.toFixed(3)}`,
       apply: (x: Uint8Array) =>
@@ -182,13 +191,22 @@ function rawMutations(format: LockfileFormat): fc.Arbitrary<Mutation> {
     fc.constantFrom<Mutation>(
       { label: 'line ends to CRLF', apply: (x) => replaceLineEnds(x, () => '\r\n') },
       { label: 'line ends to CR', apply: (x) => replaceLineEnds(x, () => '\r') },
-      { label: 'UTF-8 byte order mark', apply: (x) => concat(new Uint8Array([0xef, 0xbb, 0xbf]), x) },
-      { label: 'doubled byte order mark', apply: (x) => concat(new Uint8Array([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), x) },
+      {
+        label: 'UTF-8 byte order mark',
+        apply: (x) => concat(new Uint8Array([0xef, 0xbb, 0xbf]), x),
+      },
+      {
+        label: 'doubled byte order mark',
+        apply: (x) => concat(new Uint8Array([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), x),
+      },
       { label: 'UTF-16LE with BOM', apply: (x) => toUtf16(x, 'le', true) },
       { label: 'UTF-16BE with BOM', apply: (x) => toUtf16(x, 'be', true) },
       { label: 'UTF-16LE without BOM', apply: (x) => toUtf16(x, 'le', false) },
       { label: 'UTF-16BE without BOM', apply: (x) => toUtf16(x, 'be', false) },
-      { label: 'odd byte dropped', apply: (x) => x.subarray(0, x.length - (x.length % 2 === 0 ? 1 : 0)) },
+      {
+        label: 'odd byte dropped',
+        apply: (x) => x.subarray(0, x.length - (x.length % 2 === 0 ? 1 : 0)),
+      },
     ),
     fc.array(fc.constantFrom('\n', '\r\n', '\r'), { minLength: 1, maxLength: 8 }).map((ends) => ({
       label: `mixed line ends ${JSON.stringify(ends.join(''))}`,
@@ -202,7 +220,12 @@ function rawMutations(format: LockfileFormat): fc.Arbitrary<Mutation> {
 
 function replaceLineEnds(x: Uint8Array, next: () => string): Uint8Array {
   const text = Buffer.from(x).toString('latin1');
-  return new Uint8Array(Buffer.from(text.replace(/\r\n|\n/g, () => next()), 'latin1'));
+  return new Uint8Array(
+    Buffer.from(
+      text.replace(/\r\n|\n/g, () => next()),
+      'latin1',
+    ),
+  );
 }
 
 function toUtf16(x: Uint8Array, order: 'le' | 'be', bom: boolean): Uint8Array {

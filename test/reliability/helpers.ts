@@ -52,7 +52,11 @@ export function procField(pid: number, file: 'status' | 'io', field: string): nu
  * VmHWM and rchar only grow, so the last sample before exit is at most 50 ms stale.
  * Output is kept to its last `keep` characters so that a million-line report costs nothing.
  */
-export function runMeasured(args: string[], env: NodeJS.ProcessEnv, keep = 1 << 20): Promise<Measured> {
+export function runMeasured(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  keep = 1 << 20,
+): Promise<Measured> {
   const started = Date.now();
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

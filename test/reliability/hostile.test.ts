@@ -70,7 +70,10 @@ describe('hostile XML: entity expansion and external entities', () => {
       'external entity over http',
       pomWithDoctype(`<!DOCTYPE project [<!ENTITY lol9 SYSTEM "http://127.0.0.1:${port}/xxe">]>`),
     ],
-    ['external entity from a file', pomWithDoctype('<!DOCTYPE project [<!ENTITY lol9 SYSTEM "file:///etc/passwd">]>')],
+    [
+      'external entity from a file',
+      pomWithDoctype('<!DOCTYPE project [<!ENTITY lol9 SYSTEM "file:///etc/passwd">]>'),
+    ],
     [
       'parameter entity over http',
       pomWithDoctype(`<!DOCTYPE project [<!ENTITY % p SYSTEM "http://127.0.0.1:${port}/p"> %p;]>`),
@@ -80,7 +83,10 @@ describe('hostile XML: entity expansion and external entities', () => {
   test('every entity declaration is refused with a positioned POM_ENTITY_DECLARATION, fast', () => {
     for (const [what, text] of cases()) {
       const started = performance.now();
-      const r = parseLockfile('pom', text, { path: path.join(work.dir, 'pom.xml'), readFile: () => undefined });
+      const r = parseLockfile('pom', text, {
+        path: path.join(work.dir, 'pom.xml'),
+        readFile: () => undefined,
+      });
       const ms = performance.now() - started;
       assert.ok(ms < 500, `${what}: ${ms.toFixed(0)} ms`);
       assert.equal(r.ok, false, what);
@@ -95,7 +101,13 @@ describe('hostile XML: entity expansion and external entities', () => {
   test('the CLI refuses them with exit 2 and fetches nothing, DTDs and parent URLs included', async () => {
     const extra: Array<[string, string]> = [
       // No entity declared: the external DTD is not ours to read, and must not be fetched.
-      ['external DTD', pomWithDoctype(`<!DOCTYPE project SYSTEM "http://127.0.0.1:${port}/dtd">`).replace('&lol9;', '1.0')],
+      [
+        'external DTD',
+        pomWithDoctype(`<!DOCTYPE project SYSTEM "http://127.0.0.1:${port}/dtd">`).replace(
+          '&lol9;',
+          '1.0',
+        ),
+      ],
       [
         'parent and repository by URL',
         pomWithDoctype(
@@ -174,7 +186,11 @@ describe('a package-lock.json of a million entries and over 200 MB', () => {
 
   async function check(format: 'text' | 'json') {
     assert.ok(size >= 200 * MiB, `generated ${size} bytes`);
-    const r = await runMeasured(['check', '--format', format, file], cliEnv(path.join(work.dir, 'home')), 4096);
+    const r = await runMeasured(
+      ['check', '--format', format, file],
+      cliEnv(path.join(work.dir, 'home')),
+      4096,
+    );
     recordFigure(`huge-package-lock-${format}`, {
       entries: ENTRIES,
       fileMiB: +(size / MiB).toFixed(1),
@@ -196,7 +212,11 @@ describe('a package-lock.json of a million entries and over 200 MB', () => {
     const r = await check('text');
     assert.equal(r.status, 0, r.stderr.slice(-500));
     // The empty ledger trusts nothing: every entry is unknown, none trusted.
-    assert.match(r.stdout, new RegExp(`${ENTRIES} dependencies: ${ENTRIES} unknown\\s*$`), r.stdout.slice(-300));
+    assert.match(
+      r.stdout,
+      new RegExp(`${ENTRIES} dependencies: ${ENTRIES} unknown\\s*$`),
+      r.stdout.slice(-300),
+    );
   });
 
   // KNOWN BUG, left failing on purpose (run with DEPTRUST_RELIABILITY_LONG=1: it costs two
@@ -219,7 +239,14 @@ describe('names made to break terminals, paths and purls', () => {
 
   const ESC = '\u001b';
   const OSC_TITLE = `${ESC}]0;pwned\u0007`;
-  const names = [`${ESC}[31mred`, `${OSC_TITLE}title`, 'evil\u202egnp.exe', 'c1\u009b31m', 'cr\rover', 'bs\bx'];
+  const names = [
+    `${ESC}[31mred`,
+    `${OSC_TITLE}title`,
+    'evil\u202egnp.exe',
+    'c1\u009b31m',
+    'cr\rover',
+    'bs\bx',
+  ];
   const xmlSafe = ['evil\u202egnp.exe', 'c1\u009b31m', 'iso\u2066x\u2069'];
 
   function files(): Array<[string, string]> {
@@ -233,7 +260,10 @@ describe('names made to break terminals, paths and purls', () => {
     }
     const lineNames = names.filter((n) => !n.includes('\r'));
     return [
-      ['package-lock.json', JSON.stringify({ name: 'root', lockfileVersion: 3, packages }, null, 2)],
+      [
+        'package-lock.json',
+        JSON.stringify({ name: 'root', lockfileVersion: 3, packages }, null, 2),
+      ],
       [
         'go.sum',
         lineNames.map((n) => `example.com/${n} v1.0.0 ${HASH}\n`).join('') +
@@ -250,7 +280,10 @@ describe('names made to break terminals, paths and purls', () => {
         '<project><modelVersion>4.0.0</modelVersion><groupId>g</groupId><artifactId>a</artifactId>' +
           '<version>1</version><dependencies>' +
           xmlSafe
-            .map((n) => `<dependency><groupId>g</groupId><artifactId>${n}</artifactId><version>1.0</version></dependency>`)
+            .map(
+              (n) =>
+                `<dependency><groupId>g</groupId><artifactId>${n}</artifactId><version>1.0</version></dependency>`,
+            )
             .join('') +
           '</dependencies></project>\n',
       ],
@@ -268,8 +301,16 @@ describe('names made to break terminals, paths and purls', () => {
       const r = await runMeasured(['check', '--format', format, file], cliEnv(home));
       const what = `${name} --format ${format}`;
       assert.ok(r.status !== null && r.status <= 2, `${what}: exit ${r.status} ${r.signal}`);
-      assert.doesNotMatch(r.stdout, RAW_CONTROL, `${what}: raw control in stdout: ${JSON.stringify(r.stdout)}`);
-      assert.doesNotMatch(r.stderr, RAW_CONTROL, `${what}: raw control in stderr: ${JSON.stringify(r.stderr)}`);
+      assert.doesNotMatch(
+        r.stdout,
+        RAW_CONTROL,
+        `${what}: raw control in stdout: ${JSON.stringify(r.stdout)}`,
+      );
+      assert.doesNotMatch(
+        r.stderr,
+        RAW_CONTROL,
+        `${what}: raw control in stderr: ${JSON.stringify(r.stderr)}`,
+      );
       if (format === 'json') {
         const purls = r.stdout.match(/pkg:[^"]+/g) ?? [];
         assert.ok(purls.length > 0, `${what}: no purls in the JSON output`);
@@ -280,7 +321,8 @@ describe('names made to break terminals, paths and purls', () => {
     }
   }
 
-  test('deptrust check (text) writes no raw control, escape or bidi character', () => checkAll('text'));
+  test('deptrust check (text) writes no raw control, escape or bidi character', () =>
+    checkAll('text'));
 
   // KNOWN BUG, left failing on purpose: JSON.stringify escapes C0 controls but leaves C1
   // controls (U+009B is a one-character CSI) and bidi overrides (U+202E) raw, so

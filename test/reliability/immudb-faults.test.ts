@@ -14,7 +14,14 @@ import { ADMIN_PASSWORD, ADMIN_USER, ImmudbServer, tempStateDir } from '../helpe
 import { cliEnv, recordFigure, runMeasured, tempDir, type Measured } from './helpers';
 
 function record(purl: string, reason: string): TrustRecord {
-  return { v: 1, subject: { purl }, status: 'trusted', actor: { name: 'faults' }, time: new Date().toISOString(), reason };
+  return {
+    v: 1,
+    subject: { purl },
+    status: 'trusted',
+    actor: { name: 'faults' },
+    time: new Date().toISOString(),
+    reason,
+  };
 }
 
 async function waitFor(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
@@ -96,7 +103,12 @@ describe('immudb server killed during writes', () => {
       assert.deepEqual(lost, [], 'acknowledged writes lost or unverified after the restart');
     }
     assert.equal(writer.state().health, 'ok', writer.state().message);
-    recordFigure('immudb-sigkill', { rounds: ROUNDS, acknowledged: acked.length, failedAppends, lost: 0 });
+    recordFigure('immudb-sigkill', {
+      rounds: ROUNDS,
+      acknowledged: acked.length,
+      failedAppends,
+      lost: 0,
+    });
   });
 });
 
@@ -145,7 +157,12 @@ describe('deptrust check --immudb while the server is unreachable, hangs or goes
       const r = await deptrust(['check', '--format', format, goSum]);
       const what = `--format ${format}: exit ${r.status}\n${r.stdout}\n${r.stderr}`;
       assert.ok(r.wallMs < 30_000, `${what}: took ${r.wallMs} ms`);
-      recordFigure('immudb-cli-down', { format, status: r.status, wallMs: r.wallMs, stderr: r.stderr.trim().slice(0, 160) });
+      recordFigure('immudb-cli-down', {
+        format,
+        status: r.status,
+        wallMs: r.wallMs,
+        stderr: r.stderr.trim().slice(0, 160),
+      });
       if (r.status === 2) continue;
       // Answered from the kept, verified snapshot: it must say so, on stderr and per entry.
       assert.match(r.stderr, /stale/, what);
@@ -164,7 +181,10 @@ describe('deptrust check --immudb while the server is unreachable, hangs or goes
     });
     const cold = path.join(work.dir, 'cold-home');
     fs.mkdirSync(cold);
-    for (const address of [`127.0.0.1:${closed}`, `127.0.0.1:${(hanging.address() as net.AddressInfo).port}`]) {
+    for (const address of [
+      `127.0.0.1:${closed}`,
+      `127.0.0.1:${(hanging.address() as net.AddressInfo).port}`,
+    ]) {
       const r = await deptrust(['check', goSum], address, cold);
       const what = `${address}: exit ${r.status}\n${r.stdout}\n${r.stderr}`;
       recordFigure('immudb-cli-unreachable', { address, status: r.status, wallMs: r.wallMs });

@@ -22,10 +22,28 @@ interface Writer {
 }
 
 /** An appender process (test/ledger/helpers/appender.ts), optionally under a shell prefix. */
-function startWriter(s: Sandbox, tag: string, count: number, shellPrefix?: string, script = APPENDER): Writer {
-  const argv = [process.execPath, '--import', 'tsx', script, s.ledgerDir, s.witnessDir, s.identity.path, tag, String(count)];
+function startWriter(
+  s: Sandbox,
+  tag: string,
+  count: number,
+  shellPrefix?: string,
+  script = APPENDER,
+): Writer {
+  const argv = [
+    process.execPath,
+    '--import',
+    'tsx',
+    script,
+    s.ledgerDir,
+    s.witnessDir,
+    s.identity.path,
+    tag,
+    String(count),
+  ];
   const child = shellPrefix
-    ? spawn('bash', ['-c', `${shellPrefix} exec "$@"`, 'writer', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+    ? spawn('bash', ['-c', `${shellPrefix} exec "$@"`, 'writer', ...argv], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
     : spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   const acked: string[] = [];
   let out = '';
@@ -80,17 +98,24 @@ describe('embedded ledger under faults', () => {
     let kills = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const writers = [0, 1, 2, 3].map((w) => startWriter(s, `r${round}w${w}`, 0));
-      await waitFor(() => writers.every((w) => w.acked.length >= 2), 60_000, 'every writer to append');
+      await waitFor(
+        () => writers.every((w) => w.acked.length >= 2),
+        60_000,
+        'every writer to append',
+      );
       // Each writer dies at its own random moment within the next second.
       await Promise.all(
         writers.map(
           (w) =>
             new Promise<void>((resolve) =>
-              setTimeout(() => {
-                w.child.kill('SIGKILL');
-                kills++;
-                resolve();
-              }, Math.floor(Math.random() * 1000)),
+              setTimeout(
+                () => {
+                  w.child.kill('SIGKILL');
+                  kills++;
+                  resolve();
+                },
+                Math.floor(Math.random() * 1000),
+              ),
             ),
         ),
       );
@@ -102,7 +127,14 @@ describe('embedded ledger under faults', () => {
       await assertIntact(s, acked, `after round ${round}`);
     }
     const size = await assertIntact(s, acked, 'at the end');
-    recordFigure('ledger-sigkill', { writers: 4, rounds: ROUNDS, kills, acknowledged: acked.length, size, lost: 0 });
+    recordFigure('ledger-sigkill', {
+      writers: 4,
+      rounds: ROUNDS,
+      kills,
+      acknowledged: acked.length,
+      size,
+      lost: 0,
+    });
     // Writes went on after every crash: the next writer was never blocked by a dead one's lock.
     assert.ok(acked.length >= ROUNDS * 4 * 2);
   });
@@ -110,7 +142,10 @@ describe('embedded ledger under faults', () => {
   it('a write cut off by the file size limit (SIGXFSZ) leaves a ledger that opens, verifies and takes appends', async () => {
     s = sandbox();
     const ledger = await s.open();
-    for (let i = 0; i < 5; i++) await ledger.append(decision(s.identity, `pkg:npm/before-${i}@1.0.0`, 'trusted', `before-${i}`));
+    for (let i = 0; i < 5; i++)
+      await ledger.append(
+        decision(s.identity, `pkg:npm/before-${i}@1.0.0`, 'trusted', `before-${i}`),
+      );
     await ledger.close();
     const size = fs.statSync(logPath(s)).size;
     // bash counts `ulimit -f` in 1024-byte blocks: room for a few more records, then the
@@ -127,7 +162,12 @@ describe('embedded ledger under faults', () => {
     await again.append(decision(s.identity, 'pkg:npm/after-fsize@1.0.0', 'trusted', 'after-fsize'));
     await again.close();
     const final = await assertIntact(s, [...acked, 'after-fsize'], 'after the next append');
-    recordFigure('ledger-sigxfsz', { limitBytes: blocks * 1024, acknowledged: acked.length, size: final, lost: 0 });
+    recordFigure('ledger-sigxfsz', {
+      limitBytes: blocks * 1024,
+      acknowledged: acked.length,
+      size: final,
+      lost: 0,
+    });
   });
 
   it('with SIGXFSZ handled, the failed write (EFBIG) is an error to the writer, and nothing is lost', async () => {
@@ -139,14 +179,19 @@ describe('embedded ledger under faults', () => {
     assert.equal(code, 1, 'the append rejected and the writer stopped');
     assert.match(w.stderr(), /appender failed: (LEDGER_IO|EFBIG)/);
     await assertIntact(s, w.acked, 'after EFBIG');
-    recordFigure('ledger-efbig', { acknowledged: w.acked.length, error: w.stderr().trim().slice(0, 120) });
+    recordFigure('ledger-efbig', {
+      acknowledged: w.acked.length,
+      error: w.stderr().trim().slice(0, 120),
+    });
   });
 
   it('a full disk (a 64 KiB tmpfs) fails the append with an error; freeing space restores it', async () => {
     s = sandbox();
     const mount = path.join(s.root, 'small-disk');
     fs.mkdirSync(mount);
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount], { encoding: 'utf8' });
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount], {
+      encoding: 'utf8',
+    });
     assert.equal(mounted.status, 0, `this test mounts a tmpfs and needs root: ${mounted.stderr}`);
     try {
       await fullDisk(s, mount);
@@ -164,7 +209,9 @@ describe('embedded ledger under faults', () => {
       const copy = path.join(s.root, `copy-${i}`);
       fs.cpSync(s.ledgerDir, copy, { recursive: true });
       copies.push(copy);
-      await ledger.append(decision(s.identity, `pkg:npm/r${i}@1.0.0`, i % 2 ? 'untrusted' : 'trusted', `r${i}`));
+      await ledger.append(
+        decision(s.identity, `pkg:npm/r${i}@1.0.0`, i % 2 ? 'untrusted' : 'trusted', `r${i}`),
+      );
     }
     await ledger.close();
     // The witness has seen all twelve records. Every older copy, the empty one included, is a
@@ -177,18 +224,27 @@ describe('embedded ledger under faults', () => {
         fs.cpSync(copy, s.ledgerDir, { recursive: true });
         if (dropCache) {
           for (const f of fs.readdirSync(s.ledgerDir)) {
-            if (f !== 'records.jsonl') fs.rmSync(path.join(s.ledgerDir, f), { recursive: true, force: true });
+            if (f !== 'records.jsonl')
+              fs.rmSync(path.join(s.ledgerDir, f), { recursive: true, force: true });
           }
         }
         const probe = new EmbeddedLedger(s.ledgerDir, { witnessDir: s.witnessDir });
         const state = await probe.open();
         await probe.close();
-        assert.equal(state.health, 'compromised', `copy after ${i} records (cache dropped: ${dropCache}): ${state.message}`);
+        assert.equal(
+          state.health,
+          'compromised',
+          `copy after ${i} records (cache dropped: ${dropCache}): ${state.message}`,
+        );
       }
     }
     fs.rmSync(s.ledgerDir, { recursive: true, force: true });
     fs.cpSync(current, s.ledgerDir, { recursive: true });
-    await assertIntact(s, [...Array(RECORDS).keys()].map((i) => `r${i}`), 'the current copy back');
+    await assertIntact(
+      s,
+      [...Array(RECORDS).keys()].map((i) => `r${i}`),
+      'the current copy back',
+    );
   });
 });
 
@@ -227,12 +283,20 @@ async function fullDisk(s: Sandbox, mount: string): Promise<void> {
       .filter((l) => l.endsWith('}'))
       .map((l) => (JSON.parse(l) as { reason: string }).reason),
   );
-  assert.deepEqual(acked.filter((id) => !reasons.has(id)), [], 'acknowledged appends lost');
+  assert.deepEqual(
+    acked.filter((id) => !reasons.has(id)),
+    [],
+    'acknowledged appends lost',
+  );
   assert.equal((await reopened.verifyAll()).valid, state.size);
   await reopened.append(decision(s.identity, 'pkg:npm/after-full@1.0.0', 'trusted', 'after-full'));
   assert.equal(reopened.state().health, 'ok');
   await reopened.close();
-  recordFigure('ledger-enospc', { acknowledged: acked.length, error: String(failure).slice(0, 120), lost: 0 });
+  recordFigure('ledger-enospc', {
+    acknowledged: acked.length,
+    error: String(failure).slice(0, 120),
+    lost: 0,
+  });
 }
 
 /** Bytes in use on the file system holding `dir`. */

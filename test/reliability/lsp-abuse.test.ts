@@ -27,7 +27,13 @@ function packageLock(count: number): string {
       integrity: INTEGRITY,
     };
   }
-  return JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      { name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 /** Wraps a body in LSP base-protocol framing (LSP specification, "Base Protocol"). */
@@ -66,14 +72,20 @@ describe('language server under abuse', () => {
       fs.writeFileSync(file, `example.com/alive v1.0.0 h1:${'A'.repeat(43)}=\n`);
       await lsp.diagnosticsFor(lsp.open(file));
     }
-    assert.equal(lsp.child.exitCode, null, `${what}: the server exited; stderr ${lsp.stderr.join('')}`);
+    assert.equal(
+      lsp.child.exitCode,
+      null,
+      `${what}: the server exited; stderr ${lsp.stderr.join('')}`,
+    );
     const hover = lsp.connection.sendRequest('textDocument/hover', {
       textDocument: { uri: fileUri(file) },
       position: { line: 0, character: 3 },
     });
     const answer = await Promise.race([
       hover,
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: no hover reply in 5 s`)), 5000)),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`${what}: no hover reply in 5 s`)), 5000),
+      ),
     ]);
     assert.ok(answer, `${what}: the hover has content`);
   }
@@ -87,13 +99,24 @@ describe('language server under abuse', () => {
       ['invalid JSON', frame('{"jsonrpc":"2.0","id":9001,"method":')],
       ['not JSON-RPC', frame('[1,2,3]')],
       ['a JSON string', frame('"hello"')],
-      ['Content-Length too small', frame('{"jsonrpc":"2.0","id":9002,"method":"textDocument/hover"}', 7) + '\r\n\r\n'],
+      [
+        'Content-Length too small',
+        frame('{"jsonrpc":"2.0","id":9002,"method":"textDocument/hover"}', 7) + '\r\n\r\n',
+      ],
       ['Content-Length too large', frame('{"jsonrpc":"2.0"}', 40) + ' '.repeat(23)],
-      ['a request without params', frame('{"jsonrpc":"2.0","id":9003,"method":"textDocument/hover"}')],
-      ['params of the wrong type', frame('{"jsonrpc":"2.0","id":9004,"method":"textDocument/hover","params":[1]}')],
+      [
+        'a request without params',
+        frame('{"jsonrpc":"2.0","id":9003,"method":"textDocument/hover"}'),
+      ],
+      [
+        'params of the wrong type',
+        frame('{"jsonrpc":"2.0","id":9004,"method":"textDocument/hover","params":[1]}'),
+      ],
       [
         'a didOpen without text',
-        frame('{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///x/go.sum"}}}'),
+        frame(
+          '{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///x/go.sum"}}}',
+        ),
       ],
     ];
     for (const [what, bytes] of abuse) {
@@ -107,10 +130,13 @@ describe('language server under abuse', () => {
   });
 
   test('unknown methods get MethodNotFound; unknown notifications are ignored', async () => {
-    await assert.rejects(lsp.connection.sendRequest('deptrust/noSuchThing', { x: 1 }), (e: { code?: number }) => {
-      assert.equal(e.code, -32601);
-      return true;
-    });
+    await assert.rejects(
+      lsp.connection.sendRequest('deptrust/noSuchThing', { x: 1 }),
+      (e: { code?: number }) => {
+        assert.equal(e.code, -32601);
+        return true;
+      },
+    );
     await lsp.connection.sendNotification('deptrust/noSuchNotification', { x: 1 });
     await lsp.connection.sendNotification('$/noSuchProtocolNotification', {});
     await stillAnswers('unknown methods');
@@ -122,7 +148,10 @@ describe('language server under abuse', () => {
     const range = { start: position, end: position };
     const requests: Array<[string, unknown]> = [
       ['textDocument/hover', { textDocument: { uri: ghost }, position }],
-      ['textDocument/codeAction', { textDocument: { uri: ghost }, range, context: { diagnostics: [] } }],
+      [
+        'textDocument/codeAction',
+        { textDocument: { uri: ghost }, range, context: { diagnostics: [] } },
+      ],
       ['textDocument/codeLens', { textDocument: { uri: ghost } }],
       ['textDocument/hover', { textDocument: { uri: 'untitled:Untitled-1' }, position }],
       ['textDocument/hover', { textDocument: { uri: 'not a uri at all' }, position }],
@@ -133,7 +162,10 @@ describe('language server under abuse', () => {
     const uri = lsp.open(file);
     await lsp.diagnosticsFor(uri);
     await lsp.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
-    requests.push(['textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [] } }]);
+    requests.push([
+      'textDocument/codeAction',
+      { textDocument: { uri }, range, context: { diagnostics: [] } },
+    ]);
 
     for (const [method, params] of requests) {
       const reply = await lsp.connection.sendRequest(method, params).then(
@@ -141,9 +173,11 @@ describe('language server under abuse', () => {
         (e: { code?: number; message?: string }) => ({ error: e }),
       );
       // An empty answer or a coded error; never a hang (sendRequest would never settle).
-      if ('error' in reply) assert.ok(typeof reply.error.code === 'number', `${method}: ${reply.error.message}`);
+      if ('error' in reply)
+        assert.ok(typeof reply.error.code === 'number', `${method}: ${reply.error.message}`);
       else {
-        const empty = reply.result === null || (Array.isArray(reply.result) && reply.result.length === 0);
+        const empty =
+          reply.result === null || (Array.isArray(reply.result) && reply.result.length === 0);
         assert.ok(empty, `${method} on ${JSON.stringify(params)}: ${JSON.stringify(reply.result)}`);
       }
     }
@@ -152,7 +186,9 @@ describe('language server under abuse', () => {
       textDocument: { uri: ghost, version: 7 },
       contentChanges: [{ text: '{}' }],
     });
-    await lsp.connection.sendNotification('textDocument/didClose', { textDocument: { uri: ghost } });
+    await lsp.connection.sendNotification('textDocument/didClose', {
+      textDocument: { uri: ghost },
+    });
     await lsp.connection.sendNotification('textDocument/didSave', { textDocument: { uri: ghost } });
     await stillAnswers('ghost documents');
   });
@@ -168,7 +204,11 @@ describe('language server under abuse', () => {
       const source = new (await import('vscode-jsonrpc')).CancellationTokenSource();
       replies.push(
         lsp.connection
-          .sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 2 } }, source.token)
+          .sendRequest(
+            'textDocument/hover',
+            { textDocument: { uri }, position: { line: 0, character: 2 } },
+            source.token,
+          )
           .then(
             () => 'answered',
             (e: { code?: number }) => (e.code === -32800 ? 'cancelled' : `error ${e.code}`),
@@ -184,17 +224,18 @@ describe('language server under abuse', () => {
     await stillAnswers('cancellations');
   });
 
-  // KNOWN BUG, left failing on purpose: the go.sum parser throws URIError on a lone surrogate
-  // (see test/fuzz/generate.test.ts), the server logs "analyze failed" and publishes nothing
-  // for the file, so even its good lines get no verdict. Fixed by the go.sum parser diff in
-  // docs/RELIABILITY.md under "Open findings".
-  test('KNOWN BUG a lone surrogate in an open go.sum (an editor can send one) still gets diagnostics', async () => {
+  // Before the go.sum parser guarded purl building, this logged "analyze failed: URI
+  // malformed" and published nothing for the file, not even for its good lines.
+  test('a lone surrogate in an open go.sum (an editor can send one) still gets diagnostics', async () => {
     const file = path.join(work, 'surrogate', 'go.sum');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const text = `example.com/\ud800 v1.0.0 h1:${'D'.repeat(43)}=\nexample.com/ok v1.0.0 h1:${'E'.repeat(43)}=\n`;
     const uri = lsp.open(file, text);
     const diagnostics = await lsp.diagnosticsFor(uri);
-    assert.ok(diagnostics.some((d) => d.range.start.line === 1), 'the good line is still checked');
+    assert.ok(
+      diagnostics.some((d) => d.range.start.line === 1),
+      'the good line is still checked',
+    );
     await stillAnswers('lone surrogate');
   });
 
@@ -220,19 +261,32 @@ describe('language server under abuse', () => {
       let contentChanges: Array<{ range: Range; text: string }>;
       if (v % 10 === 0) {
         // Every tenth edit breaks the JSON for one version; the next one repairs it.
-        contentChanges = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'X' }];
+        contentChanges = [
+          {
+            range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+            text: 'X',
+          },
+        ];
       } else if (v % 10 === 1 && v > 1) {
-        contentChanges = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, text: '' }];
+        contentChanges = [
+          { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, text: '' },
+        ];
       } else {
         const k = (v * 7919) % 3000;
         const key = `"node_modules/pkg-${k}": {\n      "version": "`;
         const at = doc.getText().indexOf(key) + key.length;
-        const range = { start: doc.positionAt(at), end: doc.positionAt(doc.getText().indexOf('"', at)) };
+        const range = {
+          start: doc.positionAt(at),
+          end: doc.positionAt(doc.getText().indexOf('"', at)),
+        };
         lastVersion = `2.${v}.0`;
         contentChanges = [{ range, text: lastVersion }];
       }
       doc = TextDocument.update(doc, contentChanges, v);
-      void lsp.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges });
+      void lsp.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: v },
+        contentChanges,
+      });
     }
     const sent = Date.now();
     const finalText = doc.getText();
@@ -260,9 +314,16 @@ describe('language server under abuse', () => {
       });
     }
     // A diagnostic underlines the entry's key, which starts where the entry does.
-    const key = (d: { range: Diagnostic['range'] }) => `${d.range.start.line}:${d.range.start.character}`;
-    const unknown = diagnostics.filter((d) => d.code === 'unknown').map(key).sort();
-    const entries = expected.dependencies.filter((d) => d.purl !== null).map(key).sort();
+    const key = (d: { range: Diagnostic['range'] }) =>
+      `${d.range.start.line}:${d.range.start.character}`;
+    const unknown = diagnostics
+      .filter((d) => d.code === 'unknown')
+      .map(key)
+      .sort();
+    const entries = expected.dependencies
+      .filter((d) => d.purl !== null)
+      .map(key)
+      .sort();
     assert.equal(unknown.length, 3000);
     assert.deepEqual(unknown, entries, 'one diagnostic per entry of the final text, at its range');
     const edited = expected.dependencies.find((d) => d.version === lastVersion);

@@ -15,13 +15,19 @@ async function main(): Promise<void> {
   await ledger.open();
   for (let n = 0; n < 10_000; n++) {
     const id = `${tag}-${n}`;
-    const record = signDecision(identity, { subject: { purl: `pkg:npm/${id}@1.0.0` }, status: 'trusted', reason: id });
+    const record = signDecision(identity, {
+      subject: { purl: `pkg:npm/${id}@1.0.0` },
+      status: 'trusted',
+      reason: id,
+    });
     const result = await ledger.append(record);
     process.stdout.write(`ok ${result.index} ${id}\n`);
   }
 }
 
 main().catch((e: Error) => {
-  process.stderr.write(`appender failed: ${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}\n`);
+  process.stderr.write(
+    `appender failed: ${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}\n`,
+  );
   process.exit(1);
 });
