@@ -6,7 +6,7 @@ import type { Verdict } from '../core/types';
  */
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) =>
     `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
 }
@@ -51,4 +51,37 @@ export const VERDICT_ORDER: Verdict[] = ['trusted', 'unknown', 'unsupported', 'u
 export function summarize(counts: Partial<Record<Verdict, number>>): string {
   const parts = VERDICT_ORDER.filter((v) => counts[v]).map((v) => `${counts[v]} ${v}`);
   return parts.length ? parts.join(' · ') : 'no dependencies';
+}
+
+/**
+ * Characters JSON may carry raw but a terminal or a reader's eye should not get: C1 controls
+ * (U+009B starts an escape sequence on some terminals), bidirectional marks and overrides
+ * (they reorder what is shown), line and paragraph separators.
+ */
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+/** JSON text with the characters above written as `\uXXXX` escapes: the same value when parsed. */
+export function safeJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Writes stdout in pieces of about a megabyte: one string for a million-entry report would pass
+ * the engine's largest string.
+ */
+export class ChunkedWriter {
+  private parts: string[] = [];
+  private size = 0;
+
+  write(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= 1 << 20) this.flush();
+  }
+
+  flush(): void {
+    if (this.parts.length) process.stdout.write(this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+  }
 }

@@ -8,7 +8,7 @@ import type { LockfileFormat, Verdict } from '../../core/types';
 import { failsCheck, type PolicyLoad } from '../../trust/policy';
 import type { Evaluation } from '../../trust/verdict';
 import { CliError, EXIT, ledgerOptions, withLedgerFlags, type LedgerFlags } from '../options';
-import { colorVerdict, printable, summarize, table, useColor, visibleWidth } from '../text';
+import { ChunkedWriter, colorVerdict, printable, safeJson, summarize, table, useColor, visibleWidth } from '../text';
 
 interface CheckFlags extends LedgerFlags {
   format: 'text' | 'json';
@@ -104,7 +104,7 @@ async function check(paths: string[], flags: CheckFlags): Promise<number> {
   const state = ledger.state();
   if (state.health !== 'ok') process.stderr.write(`deptrust: ledger ${state.health}: ${state.message}\n`);
 
-  if (flags.format === 'json') process.stdout.write(JSON.stringify(toJson(checked, ledger.kind, ledger.location, state), null, 2) + '\n');
+  if (flags.format === 'json') writeJson(checked, ledger.kind, ledger.location, state);
   else process.stdout.write(toText(checked));
 
   let failed = false;
@@ -119,14 +119,25 @@ async function check(paths: string[], flags: CheckFlags): Promise<number> {
   return failed ? EXIT.failed : EXIT.ok;
 }
 
-function toJson(checked: CheckedFile[], kind: string, location: string, state: ReturnType<TrustSession['ledger']['state']>) {
-  return {
-    files: checked.map(({ file, evaluations }) => ({
+/**
+ * The public JSON contract, written entry by entry: one dependency a line, so a lockfile of a
+ * million entries is reported without building one giant string.
+ */
+function writeJson(checked: CheckedFile[], kind: string, location: string, state: ReturnType<TrustSession['ledger']['state']>): void {
+  const out = new ChunkedWriter();
+  out.write('{"files": [\n');
+  checked.forEach(({ file, evaluations }, fileIndex) => {
+    const head = {
       path: file.path,
       ecosystem: file.result.ecosystem,
       format: file.format,
       ok: file.result.ok,
-      dependencies: file.result.dependencies.map((d, i) => ({
+      problems: file.result.problems,
+      policy: policySummary(file.path, checked),
+    };
+    out.write(`${safeJson(head).slice(0, -1)}, "dependencies": [\n`);
+    file.result.dependencies.forEach((d, i) => {
+      const entry = {
         name: d.name,
         version: d.version,
         purl: d.purl,
@@ -138,12 +149,14 @@ function toJson(checked: CheckedFile[], kind: string, location: string, state: R
         source: d.source,
         ...(d.hint ? { hint: d.hint } : {}),
         ...(d.details ? { details: d.details } : {}),
-      })),
-      problems: file.result.problems,
-      policy: policySummary(file.path, checked),
-    })),
-    ledger: { kind, location, health: state.health, message: state.message, size: state.size, root: state.root },
-  };
+      };
+      out.write(`  ${safeJson(entry)}${i + 1 < file.result.dependencies.length ? ',' : ''}\n`);
+    });
+    out.write(`]}${fileIndex + 1 < checked.length ? ',' : ''}\n`);
+  });
+  const ledger = { kind, location, health: state.health, message: state.message, size: state.size, root: state.root };
+  out.write(`], "ledger": ${safeJson(ledger)}}\n`);
+  out.flush();
 }
 
 function policySummary(filePath: string, checked: CheckedFile[]) {

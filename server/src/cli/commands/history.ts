@@ -3,7 +3,7 @@ import { TrustSession } from '../../app/session';
 import { resolveTarget } from '../../app/targets';
 import { describeRecord } from '../../trust/verdict';
 import { ledgerOptions, withLedgerFlags, type LedgerFlags } from '../options';
-import { printable, table } from '../text';
+import { printable, safeJson, table } from '../text';
 
 interface HistoryFlags extends LedgerFlags {
   format: 'text' | 'json';
@@ -23,7 +23,7 @@ export function register(program: Command): void {
       const records = await session.history(subject.purl);
       const [evaluation] = dependency ? await session.evaluate([dependency]) : [undefined];
       if (flags.format === 'json') {
-        process.stdout.write(JSON.stringify({ purl: subject.purl, verdict: evaluation?.verdict, reason: evaluation?.summary, records }, null, 2) + '\n');
+        process.stdout.write(safeJson({ purl: subject.purl, verdict: evaluation?.verdict, reason: evaluation?.summary, records }, 2) + '\n');
         return;
       }
       process.stdout.write(`${printable(subject.purl)}\n`);

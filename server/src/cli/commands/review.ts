@@ -11,7 +11,7 @@ import {
 } from '../../review/review';
 import { toSarif } from '../../review/sarif';
 import { CliError, EXIT, ledgerOptions, withLedgerFlags, type LedgerFlags } from '../options';
-import { colorVerdict, printable, summarize, table, useColor, visibleWidth } from '../text';
+import { colorVerdict, printable, safeJson, summarize, table, useColor, visibleWidth } from '../text';
 
 interface ReviewFlags extends LedgerFlags {
   staged?: boolean;
@@ -71,9 +71,9 @@ async function review(flags: ReviewFlags, version: string): Promise<number> {
     process.stderr.write(`${where}error: ${printable(p.message)} [${p.code}]\n`);
   }
 
-  if (flags.format === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  if (flags.format === 'json') process.stdout.write(safeJson(result, 2) + '\n');
   else if (flags.format === 'sarif')
-    process.stdout.write(JSON.stringify(toSarif(result, version), null, 2) + '\n');
+    process.stdout.write(safeJson(toSarif(result, version), 2) + '\n');
   else process.stdout.write(toText(result));
 
   if (result.problems.length) {
