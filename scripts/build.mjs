@@ -19,9 +19,30 @@ const common = {
   define: { DEPTRUST_VERSION: JSON.stringify(version) },
 };
 
+/**
+ * The immudb backend (mostly the gRPC client) and the language server are bundles of their own,
+ * loaded by the CLI only when a command needs them, so that `deptrust check` starts fast. Their
+ * imports in the source are rewritten to the bundle files beside the importer in dist/.
+ */
+const onDemand = {
+  name: 'on-demand-bundles',
+  setup(build) {
+    const map = { './immudb': './immudb.js', '../../lsp/main': './server.js' };
+    build.onResolve({ filter: /^(\.\/immudb|\.\.\/\.\.\/lsp\/main)$/ }, (args) => {
+      if (args.importer.endsWith('ledger/open.ts') || args.importer.endsWith('cli/commands/lsp.ts')) {
+        return { path: map[args.path], external: true };
+      }
+      return undefined;
+    });
+  },
+};
+
 const builds = [
   { entryPoints: { client: 'client/src/extension.ts' } },
-  { entryPoints: { server: 'server/src/lsp/main.ts', cli: 'server/src/cli/main.ts' } },
+  {
+    entryPoints: { server: 'server/src/lsp/main.ts', cli: 'server/src/cli/main.ts', immudb: 'server/src/ledger/immudb.ts' },
+    plugins: [onDemand],
+  },
 ];
 
 for (const b of builds) {

@@ -24,6 +24,9 @@ import type { StoredRecord, TrustRecord } from './record';
 import { checkSignature } from './signature';
 
 /** Every record is filed under `deptrust/record/<purl>`; immudb keeps each write as a revision. */
+/** Re-exported so that callers loading this module on demand get its error class with it. */
+export { ImmudbError } from './immudb-proto';
+
 export const RECORD_KEY_PREFIX = 'deptrust/record/';
 
 /** Key-value entries carry one kind byte before the key and one before the value (immudb). */

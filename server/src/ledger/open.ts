@@ -1,6 +1,4 @@
 import { EmbeddedLedger } from './embedded';
-import { ImmudbLedger } from './immudb';
-import { ImmudbError } from './immudb-proto';
 import type { Ledger } from './ledger';
 import { embeddedLedgerDir } from './paths';
 
@@ -21,7 +19,10 @@ export function createLedger(options: LedgerOptions): Ledger {
   switch (options.kind) {
     case 'embedded':
       return new EmbeddedLedger(embeddedLedgerDir(options.dir));
-    case 'immudb':
+    case 'immudb': {
+      // Loaded only here, and a bundle of its own (scripts/build.mjs): the gRPC client is most
+      // of the code, and every command that does not use immudb would pay to load it.
+      const { ImmudbLedger, ImmudbError } = require('./immudb') as typeof import('./immudb');
       // The password comes from the caller (SecretStorage, DEPTRUST_IMMUDB_PASSWORD, a prompt);
       // open() rejects with IMMUDB_CONFIG when it is missing.
       if (!options.address) {
@@ -35,5 +36,6 @@ export function createLedger(options: LedgerOptions): Ledger {
         // Pins the server's state-signing key (PEM file) for servers run with --signingKey.
         serverKeyFile: process.env.DEPTRUST_IMMUDB_SERVER_KEY || undefined,
       });
+    }
   }
 }

@@ -105,7 +105,11 @@ async function check(paths: string[], flags: CheckFlags): Promise<number> {
   if (state.health !== 'ok') process.stderr.write(`deptrust: ledger ${state.health}: ${state.message}\n`);
 
   if (flags.format === 'json') writeJson(checked, ledger.kind, ledger.location, state);
-  else process.stdout.write(toText(checked));
+  else {
+    process.stdout.write(toText(checked));
+    // Answers that are not fresh are marked where the verdicts are read, not only on stderr.
+    if (state.health !== 'ok') process.stdout.write(`ledger ${state.health}: ${printable(state.message)}\n`);
+  }
 
   let failed = false;
   let ledgerFailed = state.health === 'compromised' || state.health === 'unavailable';

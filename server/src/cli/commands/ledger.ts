@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { lineBytes, parseRecordLine } from '../../ledger/canonical';
 import { LOG_FILE } from '../../ledger/embedded';
-import { ImmudbLedger } from '../../ledger/immudb';
+import type { ImmudbLedger } from '../../ledger/immudb';
 import type { Ledger } from '../../ledger/ledger';
 import { createLedger, type LedgerOptions } from '../../ledger/open';
 import type { StoredRecord, TrustRecord } from '../../ledger/record';
@@ -41,7 +41,7 @@ function options(kind: Kind, flags: CopyFlags): LedgerOptions {
 
 /** Every record a ledger holds, in log order, as its reader verified it. */
 async function allRecords(ledger: Ledger): Promise<StoredRecord[]> {
-  if (ledger instanceof ImmudbLedger) return ledger.all();
+  if (ledger.kind === 'immudb') return (ledger as ImmudbLedger).all();
   // The embedded ledger answers by purl: list the purls its log names, then read them through
   // the ledger itself so that only what it verified is copied.
   const purls = new Set<string>();
@@ -56,8 +56,8 @@ async function allRecords(ledger: Ledger): Promise<StoredRecord[]> {
 }
 
 async function append(target: Ledger, records: TrustRecord[]): Promise<void> {
-  if (target instanceof ImmudbLedger) {
-    await target.appendAll(records);
+  if (target.kind === 'immudb') {
+    await (target as ImmudbLedger).appendAll(records);
     return;
   }
   for (const r of records) await target.append(r);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startServer } from '../../lsp/server';
 
 export function register(program: Command): void {
   program
@@ -12,7 +11,9 @@ export function register(program: Command): void {
       if (!process.argv.some((a) => a === '--stdio' || a.startsWith('--node-ipc') || a.startsWith('--socket') || a.startsWith('--pipe'))) {
         process.argv.push('--stdio');
       }
-      startServer();
+      // The server is a bundle of its own (scripts/build.mjs), loaded only for this command;
+      // loading it starts it.
+      require('../../lsp/main');
       return new Promise<void>(() => undefined);
     });
 }
