@@ -56,6 +56,7 @@ export function runMeasured(
   args: string[],
   env: NodeJS.ProcessEnv,
   keep = 1 << 20,
+  onStdout?: (chunk: string) => void,
 ): Promise<Measured> {
   const started = Date.now();
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -68,7 +69,10 @@ export function runMeasured(
     bytesRead = Math.max(bytesRead, procField(child.pid!, 'io', 'rchar'));
   };
   const timer = setInterval(sample, 50);
-  child.stdout.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-keep)));
+  child.stdout.on('data', (d: Buffer) => {
+    onStdout?.(d.toString());
+    stdout = (stdout + d.toString()).slice(-keep);
+  });
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-keep)));
   return new Promise((resolve) => {
     child.on('exit', (status, signal) => {
