@@ -575,24 +575,27 @@ export class Editor {
    */
   async hover(line: number, column: number, until = /\S/): Promise<string> {
     const hover = this.page.locator('.monaco-hover:not(.hidden)');
+    // A hover shown before every provider answered keeps what it had; showing it again asks
+    // them again. Three tries, each waiting for the text to match and settle.
+    let last = '';
     for (let attempt = 1; ; attempt++) {
       await this.goTo(line, column);
       await this.runCommand('Show or Focus Hover');
+      let previous = '';
       try {
-        await waitFor('a hover', async () => ((await hover.count()) ? true : undefined), 4_000);
-        break;
+        return await waitFor(`a hover at ${line}:${column} matching ${until}`, async () => {
+          if (!(await hover.count())) return undefined;
+          const text = (await hover.first().innerText()).trim();
+          last = text;
+          const settled = text === previous && until.test(text) && !/Loading\.\.\./.test(text);
+          previous = text;
+          return settled ? text : undefined;
+        }, 8_000, 300);
       } catch (err) {
-        if (attempt === 3) throw err;
+        if (attempt === 3) throw new Error(`${(err as Error).message}; last hover text: ${JSON.stringify(last)}`);
+        await this.page.keyboard.press('Escape');
       }
     }
-    let previous = '';
-    return waitFor(`a hover at ${line}:${column} matching ${until}`, async () => {
-      if (!(await hover.count())) return undefined;
-      const text = (await hover.first().innerText()).trim();
-      const settled = text === previous && until.test(text) && !/Loading\.\.\./.test(text);
-      previous = text;
-      return settled ? text : undefined;
-    }, 15_000, 300);
   }
 
   /** Opens the quick fix menu (Ctrl+.) at a 1-based position and returns its action titles. */
