@@ -180,9 +180,13 @@ function toText(checked: CheckedFile[]): string {
   const color = useColor(process.stdout);
   const out: string[] = [];
   const total: Partial<Record<Verdict, number>> = {};
-  for (const { file, evaluations } of checked) {
+  for (const { file, evaluations, policy } of checked) {
     const counts: Partial<Record<Verdict, number>> = {};
     const rows: string[][] = [['VERDICT', 'DEPENDENCY', 'LINE', 'WHY']];
+    // When the policy counts no one, every row would end with the same reason: say it once.
+    const source = policy.policy.source;
+    const sharedReason = policy.policy.actors.length === 0 && source.kind === 'default' ? `; ${source.reason}` : '';
+    const why = (summary: string) => (sharedReason && summary.endsWith(sharedReason) ? summary.slice(0, -sharedReason.length) : summary);
     file.result.dependencies.forEach((d, i) => {
       const e = evaluations[i];
       counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
@@ -191,10 +195,11 @@ function toText(checked: CheckedFile[]): string {
         colorVerdict(e.verdict, e.verdict, color),
         printable(`${d.name}@${d.version ?? '?'}${d.details?.platform ? ` (${d.details.platform})` : ''}${d.checksumOf === 'go.mod' ? '/go.mod' : ''}`),
         String(d.range.start.line + 1),
-        printable(e.summary),
+        printable(why(e.summary)),
       ]);
     });
     out.push(`${printable(displayPath(file.path))} (${file.result.ecosystem})`);
+    if (sharedReason) out.push(`note: ${printable(sharedReason.slice(2))}`);
     if (rows.length > 1) out.push(table(rows, visibleWidth));
     const n = file.result.dependencies.length;
     out.push(`${n} ${n === 1 ? 'dependency' : 'dependencies'}: ${summarize(counts)}`, '');
