@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { after, before } from 'node:test';
+import { ImmudbLedger, type ImmudbLedgerOptions } from '../../server/src/ledger/immudb';
 
 const REPO = path.resolve(__dirname, '..', '..');
 export const IMMUDB_VERSION = process.env.IMMUDB_VERSION ?? 'v1.11.1';
@@ -197,4 +199,43 @@ export function tempStateDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deptrust-immudb-state-'));
   stateDirs.push(dir);
   return dir;
+}
+
+/**
+ * A real server for one suite, started before it and disposed after it, with the ledgers the
+ * suite connected to it (each with a fresh state folder unless told otherwise) closed first.
+ * Call it inside `describe`.
+ */
+export function immudbSuite(defaults: Partial<ImmudbLedgerOptions> = {}): {
+  readonly server: ImmudbServer;
+  ledger(extra?: Partial<ImmudbLedgerOptions>): ImmudbLedger;
+} {
+  let server: ImmudbServer | undefined;
+  const opened: ImmudbLedger[] = [];
+  before(async () => {
+    server = await ImmudbServer.start();
+  });
+  after(async () => {
+    for (const l of opened) await l.close();
+    await server?.dispose();
+  });
+  return {
+    get server(): ImmudbServer {
+      if (!server) throw new Error('the immudb server starts in the suite\'s before hook');
+      return server;
+    },
+    ledger(extra: Partial<ImmudbLedgerOptions> = {}): ImmudbLedger {
+      const l = new ImmudbLedger({
+        address: this.server.address,
+        database: 'defaultdb',
+        user: ADMIN_USER,
+        password: ADMIN_PASSWORD,
+        stateDir: tempStateDir(),
+        ...defaults,
+        ...extra,
+      });
+      opened.push(l);
+      return l;
+    },
+  };
 }

@@ -1,12 +1,12 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { signingBytes } from '../../server/src/ledger/canonical';
 import { LedgerError } from '../../server/src/ledger/errors';
-import { ImmudbLedger, type ImmudbLedgerOptions } from '../../server/src/ledger/immudb';
+import type { ImmudbLedgerOptions } from '../../server/src/ledger/immudb';
 import { ImmudbConnection, ImmudbError } from '../../server/src/ledger/immudb-proto';
 import type { TrustRecord } from '../../server/src/ledger/record';
-import { ADMIN_PASSWORD, ADMIN_USER, ImmudbServer, tempStateDir } from '../helpers/immudb';
+import { ADMIN_PASSWORD, ADMIN_USER, immudbSuite } from '../helpers/immudb';
 
 function record(
   purl: string,
@@ -35,30 +35,8 @@ function signed(r: TrustRecord): TrustRecord {
 }
 
 describe('immudb ledger against a real server', () => {
-  let server: ImmudbServer;
-  const opened: ImmudbLedger[] = [];
-
-  function ledger(extra: Partial<ImmudbLedgerOptions> = {}): ImmudbLedger {
-    const l = new ImmudbLedger({
-      address: server.address,
-      database: 'defaultdb',
-      user: ADMIN_USER,
-      password: ADMIN_PASSWORD,
-      stateDir: tempStateDir(),
-      ...extra,
-    });
-    opened.push(l);
-    return l;
-  }
-
-  before(async () => {
-    server = await ImmudbServer.start();
-  });
-
-  after(async () => {
-    for (const l of opened) await l.close();
-    await server?.dispose();
-  });
+  const suite = immudbSuite();
+  const ledger = (extra: Partial<ImmudbLedgerOptions> = {}) => suite.ledger(extra);
 
   it('writes records, reads them back byte-identical, and keeps their history in order', async () => {
     const writer = ledger();
@@ -89,7 +67,7 @@ describe('immudb ledger against a real server', () => {
       history.map((h) => h.proof),
       ['verified', 'verified'],
     );
-    assert.equal(history[0].ledger, `immudb ${server.address}/defaultdb`);
+    assert.equal(history[0].ledger, `immudb ${suite.server.address}/defaultdb`);
     assert.deepEqual(
       history.map((h) => h.signature),
       ['valid', 'missing'],
@@ -114,7 +92,7 @@ describe('immudb ledger against a real server', () => {
 
     // Another immudb client files the forged record directly: it is read, never counted.
     const raw = new ImmudbConnection({
-      address: server.address,
+      address: suite.server.address,
       database: 'defaultdb',
       user: ADMIN_USER,
       password: ADMIN_PASSWORD,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { ImmudbLedger, type ImmudbLedgerOptions } from '../../server/src/ledger/immudb';
+import { describe, it } from 'node:test';
+import type { ImmudbLedgerOptions } from '../../server/src/ledger/immudb';
 import type { TrustRecord } from '../../server/src/ledger/record';
-import { ADMIN_PASSWORD, ADMIN_USER, ImmudbServer, tempStateDir } from '../helpers/immudb';
+import { immudbSuite, tempStateDir } from '../helpers/immudb';
 
 function record(purl: string, status: TrustRecord['status'], actor: string): TrustRecord {
   return {
@@ -23,30 +23,8 @@ async function waitFor(what: string, cond: () => boolean, ms = 15_000): Promise<
 }
 
 describe('immudb ledger while the server comes and goes', () => {
-  let server: ImmudbServer;
-  const ledgers: ImmudbLedger[] = [];
-
-  function ledger(extra: Partial<ImmudbLedgerOptions> = {}): ImmudbLedger {
-    const l = new ImmudbLedger({
-      address: server.address,
-      database: 'defaultdb',
-      user: ADMIN_USER,
-      password: ADMIN_PASSWORD,
-      stateDir: tempStateDir(),
-      ...extra,
-    });
-    ledgers.push(l);
-    return l;
-  }
-
-  before(async () => {
-    server = await ImmudbServer.start();
-  });
-
-  after(async () => {
-    for (const l of ledgers) await l.close();
-    await server?.dispose();
-  });
+  const suite = immudbSuite();
+  const ledger = (extra: Partial<ImmudbLedgerOptions> = {}) => suite.ledger(extra);
 
   it("shows another client's revocation through onDidChange within five seconds", async () => {
     const alice = ledger();
@@ -79,7 +57,7 @@ describe('immudb ledger while the server comes and goes', () => {
     let changes = 0;
     client.onDidChange(() => changes++);
 
-    await server.stop();
+    await suite.server.stop();
     await waitFor('stale', () => client.state().health === 'stale');
     assert.match(client.state().message, /cannot be reached/);
     assert.match(client.state().message, /showing records verified \d+ s ago \(transaction \d+\)/);
@@ -95,7 +73,7 @@ describe('immudb ledger while the server comes and goes', () => {
     assert.equal((await cold.history(purl)).at(-1)?.record.status, 'trusted');
 
     const before = changes;
-    await server.restart();
+    await suite.server.restart();
     await waitFor('ok again', () => client.state().health === 'ok');
     assert.ok(changes > before, 'recovery fires onDidChange');
     await client.append(record(purl, 'untrusted', 'carol'));
@@ -104,18 +82,18 @@ describe('immudb ledger while the server comes and goes', () => {
   });
 
   it('opens as unavailable with no snapshot and no server, and never shows records then', async () => {
-    await server.stop();
+    await suite.server.stop();
     try {
       const client = ledger({ pollMs: 200, timeoutMs: 1000 });
       const state = await client.open();
       assert.equal(state.health, 'unavailable');
       assert.match(state.message, /cannot be reached/);
       assert.equal((await client.lookup(['pkg:npm/express@4.19.2'])).size, 0);
-      await server.restart();
+      await suite.server.restart();
       await waitFor('ok once the server is back', () => client.state().health === 'ok');
       assert.equal((await client.history('pkg:npm/express@4.19.2')).length, 2);
     } finally {
-      if (!server.running) await server.restart();
+      if (!suite.server.running) await suite.server.restart();
     }
   });
 });

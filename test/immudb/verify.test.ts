@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { ImmudbLedger } from '../../server/src/ledger/immudb';
+import { describe, it } from 'node:test';
 import { ImmudbConnection, type TxMessage } from '../../server/src/ledger/immudb-proto';
 import { readSnapshot, writeSnapshot } from '../../server/src/ledger/immudb-snapshot';
 import {
@@ -11,7 +10,7 @@ import {
   type ServerState,
 } from '../../server/src/ledger/immudb-verify';
 import type { TrustRecord } from '../../server/src/ledger/record';
-import { ADMIN_PASSWORD, ADMIN_USER, ImmudbServer, tempStateDir } from '../helpers/immudb';
+import { ADMIN_PASSWORD, ADMIN_USER, immudbSuite, tempStateDir } from '../helpers/immudb';
 
 function record(purl: string, status: TrustRecord['status'], actor = 'alice'): TrustRecord {
   return {
@@ -62,30 +61,8 @@ function rejectsChain(txs: TxMessage[], state: ServerState, what: string): void 
 }
 
 describe('immudb verification fails when it must', () => {
-  let server: ImmudbServer;
-  const ledgers: ImmudbLedger[] = [];
-
-  function ledger(stateDir = tempStateDir()): ImmudbLedger {
-    const l = new ImmudbLedger({
-      address: server.address,
-      database: 'defaultdb',
-      user: ADMIN_USER,
-      password: ADMIN_PASSWORD,
-      stateDir,
-      pollMs: 200,
-    });
-    ledgers.push(l);
-    return l;
-  }
-
-  before(async () => {
-    server = await ImmudbServer.start();
-  });
-
-  after(async () => {
-    for (const l of ledgers) await l.close();
-    await server?.dispose();
-  });
+  const suite = immudbSuite({ pollMs: 200 });
+  const ledger = (stateDir = tempStateDir()) => suite.ledger({ stateDir });
 
   it('accepts the real history and rejects every flipped byte of it', async () => {
     const writer = ledger();
@@ -98,7 +75,7 @@ describe('immudb verification fails when it must', () => {
     ]);
 
     const conn = new ImmudbConnection({
-      address: server.address,
+      address: suite.server.address,
       database: 'defaultdb',
       user: ADMIN_USER,
       password: ADMIN_PASSWORD,
@@ -175,13 +152,13 @@ describe('immudb verification fails when it must', () => {
     const watcher = ledger(stateDir);
     await watcher.open();
     await watcher.append(record('pkg:npm/react@18.3.1', 'trusted'));
-    await server.stop();
-    const older = server.copyData('data-older');
-    await server.restart();
+    await suite.server.stop();
+    const older = suite.server.copyData('data-older');
+    await suite.server.restart();
     await watcher.append(record('pkg:npm/react@18.3.1', 'untrusted', 'bob'));
     const verifiedTx = readSnapshot(watcher.snapshotFile)!.txId;
 
-    await server.restartOn(older);
+    await suite.server.restartOn(older);
     await waitFor('compromised after the rollback', () => watcher.state().health === 'compromised');
     assert.match(watcher.state().message, new RegExp(`behind transaction ${verifiedTx}`));
     assert.match(watcher.state().message, /went back to older data/);
@@ -189,7 +166,7 @@ describe('immudb verification fails when it must', () => {
     assert.ok(records.length > 0 && records.every((r) => r.proof === 'failed'));
     await assert.rejects(watcher.append(record('pkg:npm/x@1.0.0', 'trusted')), /went back/);
 
-    // The finding is kept: a new process on the same machine still refuses the server.
+    // The finding is kept: a new process on the same machine still refuses the suite.server.
     await watcher.close();
     const later = ledger(stateDir);
     assert.equal((await later.open()).health, 'compromised');
@@ -204,9 +181,9 @@ describe('immudb verification fails when it must', () => {
       await l.open();
       await l.close();
     }
-    await server.stop();
-    const before = server.copyData('data-before-fork');
-    await server.restart();
+    await suite.server.stop();
+    const before = suite.server.copyData('data-before-fork');
+    await suite.server.restart();
 
     // The honest client writes on the real history, then goes away.
     const honest = ledger(honestDir);
@@ -216,7 +193,7 @@ describe('immudb verification fails when it must', () => {
     await honest.close();
 
     // The server is put back on the older copy and another history grows to the same length.
-    await server.restartOn(before);
+    await suite.server.restartOn(before);
     const forker = ledger(forkerDir);
     const forkerState = await forker.open();
     assert.equal(forkerState.health, 'ok', forkerState.message);
