@@ -26,6 +26,12 @@ describe('purl index', () => {
     assert.equal(purlHash(Buffer.from('xxabcxx'), 2, 5), purlTextHash('abc'));
   });
 
+  it('hashes a purl as text exactly as its UTF-8 bytes, ASCII or not', () => {
+    for (const purl of ['pkg:npm/left-pad@1.3.0', 'pkg:gem/caf\u00e9@1.0', 'pkg:npm/\u{1f600}@1', 'a\u007f\u0080']) {
+      assert.equal(purlTextHash(purl), purlHash(Buffer.from(purl, 'utf8')), purl);
+    }
+  });
+
   it('returns every record filed under a hash, oldest first, across growth', () => {
     const index = new PurlIndex();
     const hashes = Array.from({ length: 20000 }, (_, i) =>

@@ -32,15 +32,17 @@ export function colorVerdict(verdict: Verdict, text: string, color: boolean): st
 
 /** Lays rows out in columns; the last column is not padded. */
 export function table(rows: string[][], widthOf: (s: string) => number = (s) => s.length): string {
+  const cellWidths = rows.map((row) => row.map(widthOf));
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, widthOf(cell))));
+  for (const row of cellWidths) row.forEach((w, i) => (widths[i] = Math.max(widths[i] ?? 0, w)));
   return rows
-    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i] - widthOf(cell)))).join('  '))
+    .map((row, r) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i] - cellWidths[r][i]))).join('  '))
     .join('\n');
 }
 
 /** Visible width, ignoring ANSI color sequences. */
 export function visibleWidth(s: string): number {
+  if (s.indexOf('\x1b') < 0) return s.length;
   // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[[0-9;]*m/g, '').length;
 }

@@ -61,5 +61,14 @@ export function purlHash(bytes: Uint8Array, start = 0, end = bytes.length): numb
 
 /** The hash of a purl as text (its UTF-8 bytes, as the log holds them unescaped). */
 export function purlTextHash(purl: string): number {
-  return purlHash(Buffer.from(purl, 'utf8'));
+  // Purls are percent-encoded, so nearly all are ASCII: hash the characters as the bytes they
+  // are, without encoding the text into a buffer first.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < purl.length; i++) {
+    const c = purl.charCodeAt(i);
+    if (c > 0x7f) return purlHash(Buffer.from(purl, 'utf8'));
+    h ^= c;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }

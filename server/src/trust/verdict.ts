@@ -126,6 +126,8 @@ export function evaluate(
   if (!dep.purl) {
     return { verdict: 'unknown', summary: dep.hint ?? 'no exact version to check', records: all };
   }
+  // Most entries of a lockfile have no record at all; they skip the policy's bookkeeping below.
+  if (all.length === 0) return { verdict: 'unknown', summary: noRecord(dep, policy, ''), records: all, counted: [] };
 
   const byKey = new Map(policy.actors.map((a) => [a.key, a]));
   const uncounted = new Map<string, number>();
@@ -194,12 +196,7 @@ export function evaluate(
   }
 
   if (applicable.length === 0) {
-    const gomod =
-      dep.source === 'gomod'
-        ? ' (go.sum pins only its go.mod file; its source is not downloaded)'
-        : '';
-    const why = policy.actors.length === 0 ? `; ${policySourceText(policy)}` : '';
-    return { verdict: 'unknown', summary: `no trust record${gomod}${why}${note}`, ...base };
+    return { verdict: 'unknown', summary: noRecord(dep, policy, note), ...base };
   }
   const others = applicable.filter((r) => r.record.status !== 'trusted').map(describe);
   const missing = unmet.map(({ req, have }) =>
@@ -210,6 +207,14 @@ export function evaluate(
   );
   const tail = others.length ? `; ${others.join('; ')} (no veto)` : '';
   return { verdict: 'unknown', summary: `${missing.join('; ')}${tail}${note}`, ...base };
+}
+
+/** Why an entry with no applicable record is unknown. */
+function noRecord(dep: Dependency, policy: Policy, note: string): string {
+  const gomod =
+    dep.source === 'gomod' ? ' (go.sum pins only its go.mod file; its source is not downloaded)' : '';
+  const why = policy.actors.length === 0 ? `; ${policySourceText(policy)}` : '';
+  return `no trust record${gomod}${why}${note}`;
 }
 
 function needs(req: TrustRequirement, have: string[]): string {
