@@ -4,8 +4,10 @@
 //   Gemfile.lock       Bundler::LockfileParser, timed inside Ruby (bench/bundler_parse.rb)
 //   pom.xml            saxes alone, with the options the parser uses (floor)
 //   go.sum             splitting the text into lines (floor)
-// Every timing starts from the text in memory except arborist's, which reads the lockfile
-// itself (about 1 ms for a megabyte; it has no entry point taking text). The npm peers and
+// Every timing starts from the file's bytes in memory, as a reader of a file must: deptrust
+// decodes them as the CLI does (`decodeLockfile`) and parses; the floors decode them to text and
+// do the least work of their kind. Arborist reads the lockfile itself (about 1 ms for a megabyte
+// more; it has no entry point taking text); the npm peers take the text already decoded. The npm peers and
 // Bundler run in processes of their own with a deadline; one past it is reported as a lower
 // bound.
 import { spawnSync } from 'node:child_process';
@@ -13,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SaxesParser } from 'saxes';
+import { decodeLockfile } from '../server/src/app/lockfiles';
 import { parseLockfile } from '../server/src/parsers/index';
 import type { BenchInput } from './inputs';
 import { measure, summarize, type Budget, type Stats } from './measure';
@@ -185,16 +188,19 @@ function bundlerPeer(input: BenchInput, budget: Budget): ParseFigures['peers'][n
 
 async function floorOf(
   input: BenchInput,
-  text: string,
+  buffer: Buffer,
   budget: Budget,
 ): Promise<ParseFigures['floor']> {
+  const text = (): string => buffer.toString('utf8');
   switch (input.format) {
     case 'package-lock':
-      return { what: 'JSON.parse (floor)', stats: await measure(() => JSON.parse(text), budget) };
+      return { what: 'JSON.parse (floor)', stats: await measure(() => JSON.parse(text()), budget) };
     case 'go-sum':
-      return { what: 'split lines (floor)', stats: await measure(() => text.split('\n'), budget) };
     case 'gemfile-lock':
-      return { what: 'split lines (floor)', stats: await measure(() => text.split('\n'), budget) };
+      return {
+        what: 'decode and split lines (floor)',
+        stats: await measure(() => text().split('\n'), budget),
+      };
     case 'pom': {
       // saxes with the parser's options and do-nothing handlers: tokenizing without a tree.
       const stats = await measure(() => {
@@ -202,7 +208,7 @@ async function floorOf(
         parser.on('opentag', () => undefined);
         parser.on('closetag', () => undefined);
         parser.on('text', () => undefined);
-        parser.write(text).close();
+        parser.write(text()).close();
       }, budget);
       return { what: 'saxes alone (floor)', stats };
     }
@@ -215,9 +221,10 @@ export async function benchParse(input: BenchInput): Promise<ParseFigures> {
   const budget = budgetFor(buffer.length);
   let entries = 0;
   const deptrust = await measure(() => {
-    entries = parseLockfile(input.format, text, { path: input.file }).dependencies.length;
+    const decoded = decodeLockfile(buffer, input.format);
+    entries = parseLockfile(input.format, decoded, { path: input.file }).dependencies.length;
   }, budget);
-  const floor = await floorOf(input, text, budget);
+  const floor = await floorOf(input, buffer, budget);
   let peers: ParseFigures['peers'] = [];
   if (input.format === 'package-lock') peers = npmPeers(input, text, peerBudget(buffer.length));
   if (input.format === 'gemfile-lock') peers = [bundlerPeer(input, peerBudget(buffer.length))];
