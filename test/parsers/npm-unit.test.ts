@@ -396,3 +396,37 @@ test('every truncation and seeded mutations of a lockfile: no throw, problems in
     if (!result.ok) assert.ok(result.problems.some((p) => p.severity === 'error'));
   }
 });
+
+test('a git entry without a name gets no purl instead of stopping the parse', () => {
+  const text = JSON.stringify({
+    lockfileVersion: 3,
+    packages: {
+      'node_modules/': { version: '1.0.0', resolved: 'git+https://h/r.git#0123456789abcdef' },
+      'node_modules/@s/': { resolved: 'github:o/r#0123456789abcdef' },
+      'node_modules/a': { version: '1.0.0' },
+    },
+  });
+  const result = parse(text);
+  assert.equal(result.ok, true);
+  assert.deepEqual(result.dependencies.map((d) => [d.name, d.source, d.purl]), [
+    ['', 'git', null],
+    ['@s/', 'git', null],
+    ['a', 'registry', 'pkg:npm/a@1.0.0'],
+  ]);
+  const v1 = parse('{"lockfileVersion":1,"dependencies":{"":{"version":"github:o/r#abcdef1"}}}');
+  assert.deepEqual(v1.dependencies.map((d) => [d.source, d.purl]), [['git', null]]);
+});
+
+test('v1: a nested `dependencies` that is no object is a warning on its value', () => {
+  const text = '{"lockfileVersion":1,"dependencies":{\n'
+    + '"a":{"version":"1.0.0","dependencies":[1]},\n'
+    + '"b":{"version":"1.0.0","dependencies":"x"}}}';
+  const result = parse(text);
+  assert.deepEqual(result.dependencies.map((d) => d.name), ['a', 'b']);
+  assert.deepEqual(result.problems.map((p) => [p.code, p.range.start, p.message]), [
+    ['NPM_FIELD_TYPE', { line: 1, character: 38 },
+      'package-lock.json line 2: expected an object for `dependencies`'],
+    ['NPM_FIELD_TYPE', { line: 2, character: 38 },
+      'package-lock.json line 3: expected an object for `dependencies`'],
+  ]);
+});

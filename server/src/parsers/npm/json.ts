@@ -102,113 +102,6 @@ const EOF = 17;
 // The scanner's `ScanError` values, as the matching codes of the EXPECTED table.
 const SCAN_ERROR: Record<number, number> = { 1: 11, 2: 12, 3: 13, 4: 14, 5: 15, 6: 16 };
 
-/** The part of jsonc-parser's scanner that parseJson uses. */
-interface TokenSource {
-  scan(): number;
-  getTokenOffset(): number;
-  getTokenLength(): number;
-  getTokenValue(): string;
-  getTokenError(): number;
-}
-
-/**
- * Tokens of text that JSON.parse has accepted: the same tokens, offsets and values as
- * jsonc-parser's scanner gives, without the checks valid JSON does not need; strings are found
- * with indexOf and whitespace is skipped here. Never use it on text JSON.parse rejected.
- */
-function validJsonScanner(text: string): TokenSource {
-  let pos = 0;
-  let offset = 0;
-  let length = 0;
-  let value = '';
-  const punctuation = (kind: number): number => {
-    pos++;
-    length = 1;
-    return kind;
-  };
-  const scan = (): number => {
-    let c = text.charCodeAt(pos);
-    while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(++pos);
-    offset = pos;
-    if (pos >= text.length) {
-      length = 0;
-      return EOF;
-    }
-    switch (c) {
-      case 0x7b:
-        return punctuation(OPEN_BRACE);
-      case 0x7d:
-        return punctuation(CLOSE_BRACE);
-      case 0x5b:
-        return punctuation(OPEN_BRACKET);
-      case 0x5d:
-        return punctuation(CLOSE_BRACKET);
-      case 0x2c:
-        return punctuation(COMMA);
-      case 0x3a:
-        return punctuation(COLON);
-      case 0x22: {
-        let quote = text.indexOf('"', pos + 1);
-        for (;;) {
-          let slashes = 0;
-          while (text.charCodeAt(quote - 1 - slashes) === 0x5c) slashes++;
-          if (slashes % 2 === 0) break;
-          quote = text.indexOf('"', quote + 1);
-        }
-        const raw = text.slice(pos + 1, quote);
-        value = raw.includes('\\') ? (JSON.parse(text.slice(pos, quote + 1)) as string) : raw;
-        length = quote + 1 - pos;
-        pos = quote + 1;
-        return STRING;
-      }
-      case 0x74:
-        pos += 4;
-        length = 4;
-        return TRUE;
-      case 0x66:
-        pos += 5;
-        length = 5;
-        return FALSE;
-      case 0x6e:
-        pos += 4;
-        length = 4;
-        return NULL;
-      default: {
-        // A number: JSON.parse accepted the text, so the characters up to a delimiter are one.
-        let i = pos + 1;
-        for (;;) {
-          const d = text.charCodeAt(i);
-          const digit = d >= 0x30 && d <= 0x39;
-          if (digit || d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) i++;
-          else break;
-        }
-        value = text.slice(pos, i);
-        length = i - pos;
-        pos = i;
-        return NUMBER;
-      }
-    }
-  };
-  return {
-    scan,
-    getTokenOffset: () => offset,
-    getTokenLength: () => length,
-    getTokenValue: () => value,
-    getTokenError: () => 0,
-  };
-}
-
-/** Whether the text is strict JSON; V8's JSON.parse is the fastest check there is. */
-function isValidJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    // Syntax errors and stack exhaustion alike: the checking scanner finds and positions them.
-    return false;
-  }
-}
-
 interface Frame {
   /** The container; undefined inside a shallow container, whose members are only checked. */
   node: JsonNode | undefined;
@@ -232,9 +125,7 @@ class Stop extends Error {}
  */
 export function parseJson(text: string, expand: ExpandPolicy): JsonDocument {
   const source = text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
-  const scanner: TokenSource = isValidJson(source)
-    ? validJsonScanner(source)
-    : createScanner(source, false);
+  const scanner = createScanner(source, false);
   const stack: Frame[] = [];
   let root: JsonNode | undefined;
   let error: JsonSyntaxError | undefined;

@@ -9,8 +9,10 @@ import type {
   SourceKind,
 } from '../../core/types';
 import type { ParseOptions } from '../parser';
-import { end, type JsonNode, members, parseJson, property } from './json';
+import { end, type JsonNode, parseJson, property } from './json';
+import { type LockMember, type LockObject, NodeObject } from './objects';
 import { gitPurl, originOf, readIntegrity, registryPurl } from './sources';
+import { readValidJson, TooDeep } from './validJson';
 
 /*
  * package-lock.json and npm-shrinkwrap.json, lockfileVersion 1, 2 and 3 (npm docs,
@@ -49,25 +51,20 @@ class Reader {
   readonly dependencies: Dependency[] = [];
   readonly index: LineIndex;
 
-  /**
-   * @param complete offset of the first syntax error: members ending after it are incomplete.
-   */
   constructor(
     readonly text: string,
     readonly file: string,
-    readonly complete: number,
   ) {
     this.index = new LineIndex(text);
   }
 
-  range(node: JsonNode): Range {
-    return this.index.rangeOf(node.offset, end(node));
+  range(span: { start: number; end: number }): Range {
+    return this.index.rangeOf(span.start, span.end);
   }
 
-  /** Whether a member was read whole: it ends before any syntax error and is closed. */
-  isComplete(member: JsonNode): boolean {
-    const value = member.children?.[1];
-    return end(member) <= this.complete && value !== undefined && value.closed !== false;
+  valueRange(entry: LockObject, name: string): Range {
+    const [start, end] = entry.valueSpan(name);
+    return this.index.rangeOf(start, end);
   }
 
   /** Adds a problem whose message starts with the file and its 1-based line. */
@@ -77,45 +74,43 @@ class Reader {
   }
 
   /** A string field of an entry, or undefined; a value of another type is reported. */
-  string(entry: JsonNode, name: string): string | undefined {
-    const value = property(entry, name);
-    if (!value) return undefined;
-    if (value.type === 'string') return value.value as string;
+  string(entry: LockObject, name: string): string | undefined {
+    const value = entry.get(name);
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return value;
     const what = `expected a string for \`${name}\``;
-    this.report('NPM_FIELD_TYPE', 'warning', this.range(value), what);
+    this.report('NPM_FIELD_TYPE', 'warning', this.valueRange(entry, name), what);
     return undefined;
   }
 
   /** A boolean field of an entry; a value of another type is reported and read as false. */
-  boolean(entry: JsonNode, name: string): boolean {
-    const value = property(entry, name);
-    if (!value) return false;
-    if (value.type === 'boolean') return value.value === true;
+  boolean(entry: LockObject, name: string): boolean {
+    const value = entry.get(name);
+    if (value === undefined) return false;
+    if (typeof value === 'boolean') return value;
     const what = `expected true or false for \`${name}\``;
-    this.report('NPM_FIELD_TYPE', 'warning', this.range(value), what);
+    this.report('NPM_FIELD_TYPE', 'warning', this.valueRange(entry, name), what);
     return false;
   }
 
   /** One hint per entry for fields deptrust does not know, however many there are. */
-  unknownFields(entry: JsonNode, known: Set<string>): void {
-    const unknown: JsonNode[] = [];
-    for (const { key } of members(entry)) if (!known.has(key.value as string)) unknown.push(key);
+  unknownFields(entry: LockObject, known: Set<string>): void {
+    const unknown = entry.unknownKeys(known);
     if (unknown.length === 0) return;
-    const shown = unknown.slice(0, 3).map((key) => `\`${key.value as string}\``).join(', ');
+    const shown = unknown.slice(0, 3).map((key) => `\`${key.name}\``).join(', ');
     const more = unknown.length > 3 ? ` and ${unknown.length - 3} more` : '';
     const what = `unknown field${unknown.length > 1 ? 's' : ''} ${shown}${more} (ignored)`;
     this.report('NPM_UNKNOWN_FIELD', 'hint', this.range(unknown[0]), what);
   }
 
   /** Checksums from `integrity`, reporting tokens that are not `<algorithm>-<base64>`. */
-  integrity(entry: JsonNode): { checksum: string | null; checksums: string[] } {
+  integrity(entry: LockObject): { checksum: string | null; checksums: string[] } {
     const text = this.string(entry, 'integrity');
     if (text === undefined) return { checksum: null, checksums: [] };
     const integrity = readIntegrity(text);
     if (integrity.invalid.length > 0) {
-      const node = property(entry, 'integrity') as JsonNode;
       const shown = integrity.invalid.map((t) => `\`${t.slice(0, 24)}\``).join(', ');
-      this.report('NPM_BAD_INTEGRITY', 'warning', this.range(node),
+      this.report('NPM_BAD_INTEGRITY', 'warning', this.valueRange(entry, 'integrity'),
         `expected \`<algorithm>-<base64>\` hashes in \`integrity\`, found ${shown}`);
     }
     return { checksum: integrity.strongest, checksums: integrity.checksums };
@@ -136,7 +131,7 @@ function underNodeModules(key: string): boolean {
 }
 
 /** Reads one `packages` entry (v2/v3) into a dependency, or reports why it cannot. */
-function readPackage(reader: Reader, key: string, member: JsonNode, entry: JsonNode): void {
+function readPackage(reader: Reader, key: string, member: LockMember, entry: LockObject): void {
   const range = reader.range(member);
   reader.unknownFields(entry, KNOWN_PACKAGE_FIELDS);
 
@@ -205,19 +200,20 @@ function readPackage(reader: Reader, key: string, member: JsonNode, entry: JsonN
   });
 }
 
-function readPackages(reader: Reader, packages: JsonNode): void {
-  const last = lastMembers(reader, packages);
-  for (const { member, key, value } of members(packages)) {
-    if (!reader.isComplete(member) || !value) continue;
-    const name = key.value as string;
+function readPackages(reader: Reader, packages: LockObject): void {
+  const list = packages.members();
+  const last = lastMembers(reader, list);
+  for (const member of list) {
+    if (!member.complete || !member.hasValue) continue;
+    const name = member.name;
     if (name === '') continue;
     if (last.get(name) !== member) continue;
-    if (value.type !== 'object') {
+    if (!member.object) {
       reader.report('NPM_ENTRY_TYPE', 'warning', reader.range(member),
         `expected an object for package \`${name}\``);
       continue;
     }
-    readPackage(reader, name, member, value);
+    readPackage(reader, name, member, member.object);
   }
 }
 
@@ -225,10 +221,10 @@ function readPackages(reader: Reader, packages: JsonNode): void {
  * The member that counts for each key: the last, as JSON.parse (and so npm) reads it. An earlier
  * duplicate is reported, since it hides what the file seems to say.
  */
-function lastMembers(reader: Reader, object: JsonNode): Map<string, JsonNode> {
-  const last = new Map<string, JsonNode>();
-  for (const { member, key } of members(object)) {
-    const name = key.value as string;
+function lastMembers(reader: Reader, list: readonly LockMember[]): Map<string, LockMember> {
+  const last = new Map<string, LockMember>();
+  for (const member of list) {
+    const name = member.name;
     const earlier = last.get(name);
     if (earlier) {
       const again = reader.range(member).start.line + 1;
@@ -245,8 +241,8 @@ function readV1Package(
   reader: Reader,
   folder: string,
   nodePath: string,
-  member: JsonNode,
-  entry: JsonNode,
+  member: LockMember,
+  entry: LockObject,
 ): void {
   const range = reader.range(member);
   reader.unknownFields(entry, KNOWN_V1_FIELDS);
@@ -306,15 +302,17 @@ function readV1Package(
  * it, with an explicit stack (the JSON depth bound already limits its height). An entry cut off
  * by a syntax error is not reported, but the complete entries nested in it are.
  */
-function readDependencies(reader: Reader, top: JsonNode): void {
+function readDependencies(reader: Reader, top: LockObject): void {
   interface Frame {
-    list: ReturnType<typeof members>;
-    last: Map<string, JsonNode>;
+    list: readonly LockMember[];
+    last: Map<string, LockMember>;
     parent: string;
     next: number;
   }
-  const frame = (object: JsonNode, parent: string): Frame =>
-    ({ list: members(object), last: lastMembers(reader, object), parent, next: 0 });
+  const frame = (object: LockObject, parent: string): Frame => {
+    const list = object.members();
+    return { list, last: lastMembers(reader, list), parent, next: 0 };
+  };
   const stack: Frame[] = [frame(top, '')];
 
   while (stack.length > 0) {
@@ -323,24 +321,24 @@ function readDependencies(reader: Reader, top: JsonNode): void {
       stack.pop();
       continue;
     }
-    const { member, key, value } = current.list[current.next++];
-    const folder = key.value as string;
-    if (!value || current.last.get(folder) !== member) continue;
+    const member = current.list[current.next++];
+    const folder = member.name;
+    if (!member.hasValue || current.last.get(folder) !== member) continue;
     const nodePath = `${current.parent ? `${current.parent}/` : ''}node_modules/${folder}`;
-    if (value.type !== 'object') {
-      if (reader.isComplete(member)) {
+    const entry = member.object;
+    if (!entry) {
+      if (member.complete) {
         reader.report('NPM_ENTRY_TYPE', 'warning', reader.range(member),
           `expected an object for dependency \`${folder}\``);
       }
       continue;
     }
-    if (reader.isComplete(member)) readV1Package(reader, folder, nodePath, member, value);
+    if (member.complete) readV1Package(reader, folder, nodePath, member, entry);
 
-    const nested = property(value, 'dependencies');
-    if (!nested) continue;
-    if (nested.type === 'object') stack.push(frame(nested, nodePath));
-    else if (reader.isComplete(nested)) {
-      reader.report('NPM_FIELD_TYPE', 'warning', reader.range(nested),
+    const nested = entry.child('dependencies');
+    if (nested) stack.push(frame(nested, nodePath));
+    else if (member.complete && entry.get('dependencies') !== undefined) {
+      reader.report('NPM_FIELD_TYPE', 'warning', reader.valueRange(entry, 'dependencies'),
         'expected an object for `dependencies`');
     }
   }
@@ -378,10 +376,45 @@ function result(reader: Reader, ok: boolean): ParseResult {
  * gives a problem on that entry and the others are still read.
  */
 export function parsePackageLock(text: string, options: ParseOptions): ParseResult {
-  const file = path.basename(options.path || '') || 'package-lock.json';
-  const document = parseJson(text, expandLockfile);
+  const file = fileName(options);
+  // A byte order mark is read as whitespace, so that offsets stay those of the given text.
+  const source = text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(source);
+  } catch {
+    // Syntax errors and stack exhaustion alike: the tolerant reader positions them.
+    return parseTolerant(text, source, file);
+  }
+  let root: LockObject | undefined;
+  try {
+    root = readValidJson(source, parsed);
+  } catch (thrown) {
+    if (!(thrown instanceof TooDeep)) throw thrown;
+  }
+  // The tolerant reader reports a root that is no object, and nesting beyond its bound.
+  if (!root) return parseTolerant(text, source, file);
+  const reader = new Reader(text, file);
+  return readLockfile(reader, root, true);
+}
+
+/**
+ * parsePackageLock through the tolerant JSON reader alone, whether or not the text is valid
+ * JSON. Exported so that tests can check that both readers give the same result.
+ */
+export function parsePackageLockTolerant(text: string, options: ParseOptions): ParseResult {
+  const source = text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
+  return parseTolerant(text, source, fileName(options));
+}
+
+function fileName(options: ParseOptions): string {
+  return path.basename(options.path || '') || 'package-lock.json';
+}
+
+function parseTolerant(text: string, source: string, file: string): ParseResult {
+  const document = parseJson(source, expandLockfile);
   const error = document.error;
-  const reader = new Reader(text, file, error ? error.offset : text.length);
+  const reader = new Reader(text, file);
 
   if (error) {
     const stop = Math.min(error.offset + error.length, text.length);
@@ -393,48 +426,52 @@ export function parsePackageLock(text: string, options: ParseOptions): ParseResu
   const root = document.root;
   if (!root || root.type !== 'object') {
     if (!error) {
-      const range = root ? reader.range(root) : reader.index.rangeOf(0, 0);
+      const range = reader.index.rangeOf(root?.offset ?? 0, root ? end(root) : 0);
       reader.report('NPM_NOT_LOCKFILE', 'error', range,
         'expected a JSON object with `lockfileVersion`');
     }
     return result(reader, false);
   }
+  return readLockfile(reader, new NodeObject(root, error ? error.offset : text.length), !error);
+}
 
-  const lockfileVersion = property(root, 'lockfileVersion');
-  if (!lockfileVersion && !error) {
-    const brace = reader.index.rangeOf(root.offset, root.offset + 1);
+/** Reads the root object; `valid` says whether the JSON had no syntax error. */
+function readLockfile(reader: Reader, root: LockObject, valid: boolean): ParseResult {
+  const lockfileVersion = root.get('lockfileVersion');
+  if (lockfileVersion === undefined && valid) {
+    const brace = reader.index.rangeOf(root.start, root.start + 1);
     reader.report('NPM_NO_LOCKFILE_VERSION', 'warning', brace,
       'expected `lockfileVersion` (1, 2 or 3); reading the file as best it can');
-  } else if (lockfileVersion && ![1, 2, 3].includes(lockfileVersion.value as number)) {
-    reader.report('NPM_LOCKFILE_VERSION', 'warning', reader.range(lockfileVersion),
+  } else if (lockfileVersion !== undefined && ![1, 2, 3].includes(lockfileVersion as number)) {
+    reader.report('NPM_LOCKFILE_VERSION', 'warning', reader.valueRange(root, 'lockfileVersion'),
       'expected `lockfileVersion` 1, 2 or 3; reading the file as best it can');
   }
 
-  const packages = property(root, 'packages');
-  const dependencies = property(root, 'dependencies');
-  if (packages?.type === 'object') {
-    readPackages(reader, packages);
-    return result(reader, !error);
-  }
+  const packages = root.child('packages');
+  const hasPackages = root.get('packages') !== undefined;
   if (packages) {
-    reader.report('NPM_FIELD_TYPE', 'error', reader.range(packages),
+    readPackages(reader, packages);
+    return result(reader, valid);
+  }
+  if (hasPackages) {
+    reader.report('NPM_FIELD_TYPE', 'error', reader.valueRange(root, 'packages'),
       'expected an object for `packages`');
   }
-  if (dependencies?.type === 'object') {
-    readDependencies(reader, dependencies);
-    return result(reader, !error);
-  }
+  const dependencies = root.child('dependencies');
   if (dependencies) {
-    reader.report('NPM_FIELD_TYPE', 'error', reader.range(dependencies),
+    readDependencies(reader, dependencies);
+    return result(reader, valid);
+  }
+  if (root.get('dependencies') !== undefined) {
+    reader.report('NPM_FIELD_TYPE', 'error', reader.valueRange(root, 'dependencies'),
       'expected an object for `dependencies`');
     return result(reader, false);
   }
   // npm writes `packages` into every v2 and v3 lockfile, with at least the root entry; a v1
   // lockfile of a project without dependencies has no `dependencies` at all.
-  const version = lockfileVersion?.value;
-  if (!packages && !error && lockfileVersion && typeof version === 'number' && version >= 2) {
-    reader.report('NPM_NO_PACKAGES', 'warning', reader.range(lockfileVersion),
-      `expected \`packages\` in a lockfile of version ${version}; no entry to read`);
+  if (!hasPackages && valid && typeof lockfileVersion === 'number' && lockfileVersion >= 2) {
+    reader.report('NPM_NO_PACKAGES', 'warning', reader.valueRange(root, 'lockfileVersion'),
+      `expected \`packages\` in a lockfile of version ${lockfileVersion}; no entry to read`);
   }
-  return result(reader, !error && !packages);
+  return result(reader, valid && !hasPackages);
 }

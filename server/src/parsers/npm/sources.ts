@@ -64,19 +64,26 @@ export function vcsUrl(gitUrl: string, commit: string): string {
   return `${url}@${commit}`;
 }
 
-/** The purl of a package fetched from git at one commit: the commit is part of its identity. */
+/**
+ * The purl of a package fetched from git at one commit: the commit is part of its identity.
+ * Null when no purl can be built (an empty name, or a scope without a name).
+ */
 export function gitPurl(
   name: string,
   version: string | null,
   gitUrl: string,
   commit: string,
-): string {
+): string | null {
   const slash = name.startsWith('@') ? name.indexOf('/') : -1;
   const namespace = slash > 0 ? name.slice(0, slash) : undefined;
   const bare = slash > 0 ? name.slice(slash + 1) : name;
-  return new PackageURL('npm', namespace, bare, version ?? commit, {
-    vcs_url: vcsUrl(gitUrl, commit),
-  }, undefined).toString();
+  try {
+    return new PackageURL('npm', namespace, bare, version ?? commit, {
+      vcs_url: vcsUrl(gitUrl, commit),
+    }, undefined).toString();
+  } catch {
+    return null;
+  }
 }
 
 /** The purl of a registry package; null when the version is missing. */
