@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { LineIndex } from '../../core/positions';
 import type {
   Dependency,
+  DependencyDetails,
   ParseProblem,
   ParseResult,
   ProblemSeverity,
@@ -139,9 +140,8 @@ function readPackage(reader: Reader, key: string, member: LockMember, entry: Loc
   const version = reader.string(entry, 'version') ?? null;
   const resolved = reader.string(entry, 'resolved');
   const link = reader.boolean(entry, 'link');
-  const flags = FLAGS.filter((flag) => reader.boolean(entry, flag));
+  const details = flagged(reader, entry, key, false);
   const { checksum, checksums } = reader.integrity(entry);
-  const details = { path: key, ...(flags.length ? { flags } : {}) };
 
   if (link) {
     // `resolved` names the linked folder. Arborist resolves an empty one to the project root
@@ -193,11 +193,26 @@ function readPackage(reader: Reader, key: string, member: LockMember, entry: Loc
       break;
   }
 
-  reader.dependencies.push({
-    ecosystem: 'npm', name, version, purl, checksum, checksums, range, source,
-    details: commit ? { ...details, commit } : details,
-    ...(hint ? { hint } : {}),
-  });
+  if (commit) details.commit = commit;
+  const dependency: Dependency = {
+    ecosystem: 'npm', name, version, purl, checksum, checksums, range, source, details,
+  };
+  if (hint) dependency.hint = hint;
+  reader.dependencies.push(dependency);
+}
+
+/**
+ * The details every entry has: its path and, when any is set, its flags. `bundled` is read for
+ * `inBundle` in v1 entries.
+ */
+function flagged(reader: Reader, entry: LockObject, path: string, v1: boolean): DependencyDetails {
+  const details: DependencyDetails = { path };
+  for (const flag of FLAGS) {
+    if (reader.boolean(entry, v1 && flag === 'inBundle' ? 'bundled' : flag)) {
+      (details.flags ??= []).push(flag);
+    }
+  }
+  return details;
 }
 
 function readPackages(reader: Reader, packages: LockObject): void {
@@ -249,10 +264,8 @@ function readV1Package(
 
   const written = reader.string(entry, 'version');
   const resolved = reader.string(entry, 'resolved');
-  const flags = FLAGS.filter((flag) =>
-    reader.boolean(entry, flag === 'inBundle' ? 'bundled' : flag));
+  const details = flagged(reader, entry, nodePath, true);
   const { checksum, checksums } = reader.integrity(entry);
-  const details = { path: nodePath, ...(flags.length ? { flags } : {}) };
 
   let name = folder;
   let version: string | null = written ?? null;

@@ -106,8 +106,12 @@ export interface Integrity {
   invalid: string[];
 }
 
+/** One `<algorithm>-<base64>` hash and nothing else, as almost every entry has. */
+const SINGLE_HASH = /^[a-z0-9]+-[A-Za-z0-9+/]+={0,2}$/i;
+
 /** Splits an `integrity` field (several hashes separated by whitespace) into its hashes. */
 export function readIntegrity(text: string): Integrity {
+  if (SINGLE_HASH.test(text)) return { checksums: [text], strongest: text, invalid: [] };
   const checksums: string[] = [];
   const invalid: string[] = [];
   let strongest: string | null = null;
