@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import type { Dependency, ParseResult } from '../../server/src/core/types';
 import { MAX_JSON_DEPTH } from '../../server/src/parsers/npm/json';
 import { nameFromPath, parsePackageLock } from '../../server/src/parsers/npm/packageLock';
+import { originOf } from '../../server/src/parsers/npm/sources';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'npm');
 
@@ -429,4 +430,24 @@ test('v1: a nested `dependencies` that is no object is a warning on its value', 
     ['NPM_FIELD_TYPE', { line: 2, character: 38 },
       'package-lock.json line 3: expected an object for `dependencies`'],
   ]);
+});
+
+test('registry tarballs are told from other tarball URLs as npm lays them out', () => {
+  // The layout `<registry>/<name>/-/<file>.tgz` before any query or fragment, as a pattern.
+  const layout = (url: string): boolean => /\/-\/[^/]+\.tgz$/i.test(url.split(/[?#]/)[0]);
+  const hosts = ['https://registry.npmjs.org', 'http://r.example/npm', 'https://h'];
+  const paths = ['/a/-/a-1.0.0.tgz', '/@s/a/-/a-1.0.0.TGZ', '/a/-/.tgz', '/a/-/x.tgz/',
+    '/a/-//b.tgz', '/a--/a.tgz', '/a/-/a.tgz.gz', '/-/a.tgz', '/a/b.tgz', '/a/-/a.tar.gz',
+    '/a/-/a.tgz?x=/-/y', '/a/-/a.tgz#frag', '/a/-/a?x.tgz', '/a/-/a#/-/b.tgz', '/a/-/a.t#gz',
+    '/a/-/ab.tgz?', '/a/-/-.tgz', ''];
+  let registry = 0;
+  for (const host of hosts) {
+    for (const tail of paths) {
+      const url = host + tail;
+      const kind = originOf(url).kind;
+      assert.equal(kind === 'registry', layout(url), url);
+      if (kind === 'registry') registry++;
+    }
+  }
+  assert.ok(registry >= 12 && registry < hosts.length * paths.length, `${registry} registry`);
 });

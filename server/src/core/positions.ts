@@ -78,3 +78,52 @@ export function lineRange(index: LineIndex, line: number): Range {
     end: { line, character: index.lineEnd(line) - index.lineStart(line) },
   };
 }
+
+/**
+ * Positions of offsets asked mostly in increasing order (the entries of a lockfile, then what
+ * is inside them), found by sweeping forward over line breaks instead of first listing every
+ * line start as LineIndex does. An offset a little before the previous one is found by
+ * stepping back; one far before it, or any offset in text with a `\r`, goes to a LineIndex
+ * built on first need. Positions are those LineIndex gives.
+ */
+export class LineCursor {
+  private line = 0;
+  private lineStart = 0;
+  /** Offset of the first `\n` at or after lineStart; -1 when there is none. */
+  private nextBreak: number;
+  private readonly hasCarriageReturn: boolean;
+  private index: LineIndex | undefined;
+
+  constructor(readonly text: string) {
+    this.hasCarriageReturn = text.indexOf('\r') >= 0;
+    this.nextBreak = this.hasCarriageReturn ? -1 : text.indexOf('\n');
+  }
+
+  /** How far back (in UTF-16 units) stepping back is cheaper than a LineIndex. */
+  private static readonly STEP_BACK = 4096;
+
+  positionAt(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    if (this.hasCarriageReturn || o < this.lineStart - LineCursor.STEP_BACK) {
+      this.index ??= new LineIndex(this.text);
+      return this.index.positionAt(o);
+    }
+    const text = this.text;
+    while (o < this.lineStart) {
+      // lineStart - 1 is the `\n` that ends the line before.
+      this.nextBreak = this.lineStart - 1;
+      this.lineStart = this.lineStart >= 2 ? text.lastIndexOf('\n', this.lineStart - 2) + 1 : 0;
+      this.line--;
+    }
+    while (this.nextBreak >= 0 && this.nextBreak < o) {
+      this.line++;
+      this.lineStart = this.nextBreak + 1;
+      this.nextBreak = text.indexOf('\n', this.lineStart);
+    }
+    return { line: this.line, character: o - this.lineStart };
+  }
+
+  rangeOf(start: number, end: number): Range {
+    return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+}

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { LineIndex } from '../../core/positions';
+import { LineCursor } from '../../core/positions';
 import type {
   Dependency,
   DependencyDetails,
@@ -50,13 +50,14 @@ const UNPINNED_GIT = 'git dependency without a pinned commit: its content cannot
 class Reader {
   readonly problems: ParseProblem[] = [];
   readonly dependencies: Dependency[] = [];
-  readonly index: LineIndex;
+  /** Entries are read in file order, so their positions are found by one forward sweep. */
+  readonly index: LineCursor;
 
   constructor(
     readonly text: string,
     readonly file: string,
   ) {
-    this.index = new LineIndex(text);
+    this.index = new LineCursor(text);
   }
 
   range(span: { start: number; end: number }): Range {

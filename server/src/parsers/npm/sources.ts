@@ -33,15 +33,25 @@ export function originOf(spec: string): NpmOrigin {
   }
   if (spec.startsWith('file:')) return { kind: 'local', target: spec.slice('file:'.length) };
   if (/^https?:\/\//i.test(spec) && !isRegistryTarball(spec)) return { kind: 'tarball', url: spec };
-  return { kind: 'registry' };
+  return REGISTRY;
 }
 
+const REGISTRY: NpmOrigin = Object.freeze({ kind: 'registry' });
+
 /**
- * Registry tarballs are `<registry>/<name>/-/<file>.tgz` (npm's registry layout); any other
- * https URL is a tarball dependency named by URL.
+ * Registry tarballs are `<registry>/<name>/-/<file>.tgz` (npm's registry layout), before any
+ * query or fragment; any other https URL is a tarball dependency named by URL.
  */
 function isRegistryTarball(url: string): boolean {
-  return /\/-\/[^/]+\.tgz$/i.test(url.split(/[?#]/)[0]);
+  let stop = url.length;
+  const query = url.indexOf('?');
+  const fragment = url.indexOf('#');
+  if (query >= 0) stop = query;
+  if (fragment >= 0 && fragment < stop) stop = fragment;
+  const slash = url.lastIndexOf('/', stop - 1);
+  // `-/` before the last slash, and a file name of at least one character before `.tgz`.
+  return slash >= 2 && url.charCodeAt(slash - 1) === 0x2d && url.charCodeAt(slash - 2) === 0x2f
+    && stop - slash - 1 >= 5 && url.slice(stop - 4, stop).toLowerCase() === '.tgz';
 }
 
 /**
@@ -107,7 +117,7 @@ export interface Integrity {
 }
 
 /** One `<algorithm>-<base64>` hash and nothing else, as almost every entry has. */
-const SINGLE_HASH = /^[a-z0-9]+-[A-Za-z0-9+/]+={0,2}$/i;
+const SINGLE_HASH = /^[A-Za-z0-9]+-[A-Za-z0-9+/]+={0,2}$/;
 
 /** Splits an `integrity` field (several hashes separated by whitespace) into its hashes. */
 export function readIntegrity(text: string): Integrity {
