@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { Dependency, ParseResult } from '../../server/src/core/types';
 import { MAX_JSON_DEPTH } from '../../server/src/parsers/npm/json';
 import { nameFromPath, parsePackageLock } from '../../server/src/parsers/npm/packageLock';
-import { originOf } from '../../server/src/parsers/npm/sources';
+import { originOf, readIntegrity } from '../../server/src/parsers/npm/sources';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'npm');
 
@@ -450,4 +450,33 @@ test('registry tarballs are told from other tarball URLs as npm lays them out', 
     }
   }
   assert.ok(registry >= 12 && registry < hosts.length * paths.length, `${registry} registry`);
+});
+
+test('integrity: a lone hash is read as the general splitting reads it', () => {
+  // The general reading: split at whitespace, keep `<algorithm>-<base64>` tokens.
+  const general = (text: string): string[] => text.split(/\s+/)
+    .filter((t) => /^([a-z0-9]+)-[A-Za-z0-9+/]+={0,2}(\?.*)?$/i.test(t));
+  const alphabet = ['a', 'Z', '9', '-', '+', '/', '=', ' ', '?', '\u00e9', '\n', 'sha512-'];
+  let seed = 7;
+  const next = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const edges = ['sha1-AA', 'sha1-AA=', 'sha1-AA==', 'sha1-AA===', 'sha1-=', 'sha1-', '-AA',
+    'SHA1-A/+', 'a-b==?x', 'a-b=c', 'a-b c-d', '', ' ', 'a--b', 'a-\u00e9', 'a-b\n'];
+  let lone = 0;
+  for (let i = 0; i < 20000 + edges.length; i++) {
+    let text = edges[i - 20000] ?? '';
+    const length = i < 20000 ? Math.floor(next() * 12) : 0;
+    for (let j = 0; j < length; j++) text += alphabet[Math.floor(next() * alphabet.length)];
+    const expected = general(text);
+    const read = readIntegrity(text);
+    assert.deepEqual(read.checksums, expected, JSON.stringify(text));
+    if (expected.length === 1 && expected[0] === text) {
+      lone++;
+      assert.equal(read.strongest, text);
+      assert.deepEqual(read.invalid, []);
+    }
+  }
+  assert.ok(lone > 100, `${lone} lone hashes`);
 });
