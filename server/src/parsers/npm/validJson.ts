@@ -4,8 +4,8 @@ import type { KeySpan, LockMember, LockObject } from './objects';
 /*
  * The reader for text JSON.parse has accepted. Values come from JSON.parse, which is native and
  * the fastest reader there is; this file finds only the offsets that ranges need, with a scan
- * that builds no tokens: string contents are jumped with indexOf (valid JSON has no raw line
- * break or quote in a string), and nested values are skipped by counting brackets.
+ * that builds no tokens: a string is jumped with indexOf to its first quote not escaped by a
+ * backslash, and nested values are skipped by counting brackets (RFC 8259, sections 2 and 7).
  */
 
 // Character codes (RFC 8259, section 2: structural characters and whitespace).
