@@ -5,10 +5,70 @@ import { PackageURL } from 'packageurl-js';
  * "Character encoding": ASCII letters, digits, `.`, `-`, `_`, `~`). Components made of these
  * alone are joined directly, which is what packageurl-js would write; anything else goes
  * through packageurl-js. Lockfiles hold thousands of entries, and building each purl through
- * PackageURL costs more than parsing its entry.
+ * PackageURL costs more than parsing its entry; a table lookup per character costs less than a
+ * regular expression per component.
  */
-const PLAIN = /^[A-Za-z0-9._~-]+$/;
-const PLAIN_PATH = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
+const PLAIN_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-') {
+  PLAIN_CHAR[c.charCodeAt(0)] = 1;
+}
+
+const SLASH = 0x2f;
+
+/** Whether `text` is non-empty and made of unencoded purl characters only. */
+function isPlain(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || PLAIN_CHAR[c] === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether a qualifier value is written unencoded: plain characters other than `~`, which the
+ * form encoding packageurl-js applies to qualifiers (URL Standard, "application/x-www-form-
+ * urlencoded serializing") percent-encodes.
+ */
+function isPlainQualifier(text: string): boolean {
+  return isPlain(text) && text.indexOf('~') < 0;
+}
+
+/** Whether `text` is plain segments joined by single slashes (a Go module path, a namespace). */
+function isPlainPath(text: string): boolean {
+  if (text.length === 0 || text.charCodeAt(0) === SLASH) return false;
+  let previous = SLASH;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === SLASH) {
+      if (previous === SLASH) return false;
+    } else if (c >= 128 || PLAIN_CHAR[c] === 0) {
+      return false;
+    }
+    previous = c;
+  }
+  return previous !== SLASH;
+}
+
+/**
+ * Semantic Versioning 2.0.0, the regular expression semver.org suggests ("Is there a suggested
+ * regular expression"). packageurl-js accepts a golang version starting with `v` only when the
+ * rest matches it, and keeps `+` unencoded in versions; Go's `+incompatible` versions are plain
+ * apart from that `+`.
+ */
+const SEMVER_NUMBER = String.raw`(0|[1-9]\d*)`;
+const SEMVER_PRERELEASE_ID = String.raw`(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)`;
+const SEMVER = new RegExp(
+  `^${SEMVER_NUMBER}\\.${SEMVER_NUMBER}\\.${SEMVER_NUMBER}`
+    + `(?:-(${SEMVER_PRERELEASE_ID}(?:\\.${SEMVER_PRERELEASE_ID})*))?`
+    + String.raw`(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`,
+);
+
+/** A Go version that packageurl-js writes unchanged: plain, or `v<semver>` with a `+` build. */
+function isPlainGoVersion(version: string): boolean {
+  if (version.indexOf('+') < 0) return isPlain(version);
+  return version.charCodeAt(0) === 0x76 && SEMVER.test(version.slice(1));
+}
 
 /**
  * Package URLs for each ecosystem, built by packageurl-js so that encoding follows the purl
@@ -21,27 +81,44 @@ export function npmPurl(name: string, version: string): string {
   const bare = at > 0 ? name.slice(at + 1) : name;
   // Names with upper case go through packageurl-js, which normalizes case for type npm.
   const scope = namespace?.slice(1);
-  const plainScope = scope === undefined || (PLAIN.test(scope) && scope === scope.toLowerCase());
-  if (plainScope && PLAIN.test(bare) && bare === bare.toLowerCase() && PLAIN.test(version)) {
+  const plainScope = scope === undefined || (isPlain(scope) && scope === scope.toLowerCase());
+  if (plainScope && isPlain(bare) && bare === bare.toLowerCase() && isPlain(version)) {
     return `pkg:npm/${scope === undefined ? '' : `%40${scope}/`}${bare}@${version}`;
   }
   return new PackageURL('npm', namespace, bare, version, undefined, undefined).toString();
 }
 
-/** Go module paths split at the last slash: namespace `github.com/x/y`, name `v2`. */
+/**
+ * Go module paths split at the last slash: namespace `github.com/x/y`, name `v2`. A path of
+ * plain segments is namespace, slash and name as written, so it is joined whole.
+ */
 export function golangPurl(modulePath: string, version: string): string {
+  if (isPlainPath(modulePath) && isPlainGoVersion(version)) {
+    return `pkg:golang/${modulePath}@${version}`;
+  }
   const slash = modulePath.lastIndexOf('/');
   const namespace = slash > 0 ? modulePath.slice(0, slash) : undefined;
   const name = slash > 0 ? modulePath.slice(slash + 1) : modulePath;
-  if (PLAIN.test(name) && PLAIN.test(version) && (!namespace || PLAIN_PATH.test(namespace))) {
-    return `pkg:golang/${namespace ? `${namespace}/` : ''}${name}@${version}`;
-  }
   return new PackageURL('golang', namespace, name, version, undefined, undefined).toString();
 }
 
+/**
+ * golangPurl for the versions of one module, which a go.sum lists side by side: the module path
+ * is checked once rather than once per version.
+ */
+export function golangPurls(modulePath: string): (version: string) => string {
+  const prefix = isPlainPath(modulePath) ? `pkg:golang/${modulePath}@` : undefined;
+  return (version) => (prefix !== undefined && isPlainGoVersion(version)
+    ? prefix + version : golangPurl(modulePath, version));
+}
+
 export function gemPurl(name: string, version: string, platform?: string): string {
-  const qualifiers = platform && platform !== 'ruby' ? { platform } : undefined;
-  if (!qualifiers && PLAIN.test(name) && PLAIN.test(version)) return `pkg:gem/${name}@${version}`;
+  const qualified = platform !== undefined && platform !== '' && platform !== 'ruby';
+  if (isPlain(name) && isPlain(version)) {
+    if (!qualified) return `pkg:gem/${name}@${version}`;
+    if (isPlainQualifier(platform)) return `pkg:gem/${name}@${version}?platform=${platform}`;
+  }
+  const qualifiers = qualified ? { platform } : undefined;
   return new PackageURL('gem', undefined, name, version, qualifiers, undefined).toString();
 }
 
@@ -55,7 +132,8 @@ export function mavenPurl(
   const qualifiers: Record<string, string> = {};
   if (classifier) qualifiers.classifier = classifier;
   if (type && type !== 'jar') qualifiers.type = type;
-  if (!classifier && !(type && type !== 'jar') && PLAIN.test(groupId) && PLAIN.test(artifactId) && PLAIN.test(version)) {
+  const plain = isPlain(groupId) && isPlain(artifactId) && isPlain(version);
+  if (!classifier && !(type && type !== 'jar') && plain) {
     return `pkg:maven/${groupId}/${artifactId}@${version}`;
   }
   return new PackageURL(
