@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PackageURL } from 'packageurl-js';
-import { LineIndex, lineRange } from '../../core/positions';
 import type {
   Dependency,
   ParseProblem,
@@ -19,11 +18,17 @@ import {
   isConflictMarker,
   isExactVersion,
   readSpec,
-  splitPlatform,
 } from './lines';
 
 /** Message of the `details.related` item that points at an entry's CHECKSUMS line. */
 export const CHECKSUM_RELATED_MESSAGE = 'checksum in CHECKSUMS';
+
+const BOM = 0xfeff;
+const CR = 0x0d;
+const LF = 0x0a;
+const SPACE = 0x20;
+const OPEN = 0x28;
+const BANG = 0x21;
 
 /** Stronger algorithms first: the one `Dependency.checksum` shows when a line has several. */
 const ALGORITHM_STRENGTH = ['sha512', 'sha384', 'sha256', 'sha1', 'md5'];
@@ -31,14 +36,18 @@ const ALGORITHM_STRENGTH = ['sha512', 'sha384', 'sha256', 'sha1', 'md5'];
 interface Source {
   section: SourceSection;
   line: number;
+  lineLength: number;
   options: Map<string, string>;
   remotes: string[];
   /** Set once the section's missing `revision:` has been reported. */
   reportedNoRevision?: boolean;
+  /** The purl qualifiers the section gives every gem (`otherQualifiers`), once worked out. */
+  qualifiers?: Record<string, string> | null;
 }
 
 interface ChecksumLine {
   line: number;
+  lineLength: number;
   /** Column where the first checksum starts and where the field ends. */
   start: number;
   end: number;
@@ -51,7 +60,6 @@ interface ChecksumLine {
  * Never throws; broken lines become positioned problems.
  */
 export function parseGemfileLock(text: string, options: ParseOptions): ParseResult {
-  const index = new LineIndex(text);
   const uri = fileUri(options.path);
   const file = path.basename(options.path) || 'Gemfile.lock';
   const dependencies: Dependency[] = [];
@@ -64,27 +72,104 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
   let section: string | undefined;
   let source: Source | undefined;
   let sawSource = false;
-  const specLines: Array<{ dep: Dependency; key: string }> = [];
+  // Every spec's entry and the text between its parentheses, for matching CHECKSUMS lines.
+  const specDependencies: Dependency[] = [];
+  const specVersions: Array<string | null> = [];
   const checksumLines = new Map<string, ChecksumLine>();
 
-  for (let line = 0; line < index.lineCount; line++) {
-    const body = index.lineText(line);
-    // A byte order mark is text before the first header; columns after it shift by one.
-    const offset = line === 0 && body.charCodeAt(0) === 0xfeff ? 1 : 0;
-    const content = offset ? body.slice(offset) : body;
+  // Lines end at `\n`, `\r\n` or a lone `\r`, as LSP positions count them. Where the next `\r`
+  // and tab are is found once per occurrence rather than once per line.
+  let nextCr = text.indexOf('\r');
+  let nextTab = text.indexOf('\t');
+  let firstLineLength = 0;
+  let lineStart = 0;
+  for (let line = 0; ; line++) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    if (nextCr >= 0 && nextCr < lineStart) nextCr = text.indexOf('\r', lineStart);
+    if (nextCr >= 0 && nextCr < lineEnd) lineEnd = nextCr;
+    if (line === 0) firstLineLength = lineEnd;
 
+    // A byte order mark is text before the first header; columns after it shift by one.
+    const offset = line === 0 && text.charCodeAt(0) === BOM ? 1 : 0;
+    const start = lineStart + offset;
+    if (nextTab >= 0 && nextTab < lineStart) nextTab = text.indexOf('\t', lineStart);
+    const plain = nextTab < 0 || nextTab >= lineEnd;
+    const read = lineEnd === start
+      || (plain && source !== undefined && readPlainSourceLine(start, lineEnd, line, offset));
+    if (!read) readLine(text.slice(start, lineEnd), line, offset, lineEnd - lineStart);
+
+    if (lineEnd >= text.length) break;
+    const crlf = text.charCodeAt(lineEnd) === CR && text.charCodeAt(lineEnd + 1) === LF;
+    lineStart = lineEnd + (crlf ? 2 : 1);
+  }
+
+  attachChecksums();
+
+  if (!sawSource && ok) {
+    report(
+      'GEMFILE_NO_SOURCES',
+      'warning',
+      wholeLine(0, firstLineLength),
+      `${file}: no GEM, GIT, PATH or PLUGIN SOURCE section; no gem is pinned here`,
+    );
+  }
+
+  return { format: 'gemfile-lock', ecosystem: 'gem', dependencies, problems, ok };
+
+  /**
+   * Reads the lines a source section is mostly made of, as Bundler writes them, on the text in
+   * place: a requirement (six spaces) and a spec `name (version)` (four spaces), without tabs or
+   * trailing blanks. False for any other line, which `readLine` then reads; the two agree on
+   * every line this one accepts.
+   */
+  function readPlainSourceLine(start: number, end: number, line: number, offset: number): boolean {
+    let indent = 0;
+    while (text.charCodeAt(start + indent) === SPACE) indent++;
+    if (start + indent >= end || !isVisibleAscii(text.charCodeAt(start + indent))
+      || !isVisibleAscii(text.charCodeAt(end - 1))) {
+      return false;
+    }
+    if (indent === 6) return true; // a requirement of the spec above, never an entry
+    if (indent !== 4) return false;
+
+    // As readSpec: the name runs to a space, `(` or `!`; then ` (`, the version and `)`.
+    let nameEnd = start + 4;
+    while (nameEnd < end) {
+      const c = text.charCodeAt(nameEnd);
+      if (c === SPACE || c === OPEN || c === BANG) break;
+      nameEnd++;
+    }
+    if (nameEnd === start + 4 || nameEnd >= end || text.charCodeAt(nameEnd) !== SPACE
+      || text.charCodeAt(nameEnd + 1) !== OPEN) {
+      return false;
+    }
+    const close = text.indexOf(')', nameEnd + 2);
+    if (close !== end - 1) return false;
+
+    const range = {
+      start: { line, character: 4 + offset },
+      end: { line, character: end - start + offset },
+    };
+    const versionText = text.slice(nameEnd + 2, close);
+    addSpec(source!, text.slice(start + 4, nameEnd), versionText, range, line);
+    return true;
+  }
+
+  /** Reads any line but the empty one, `content` being its text after a byte order mark. */
+  function readLine(content: string, line: number, offset: number, length: number): void {
     if (isConflictMarker(content)) {
       ok = false;
       report(
         'GEMFILE_CONFLICT_MARKER',
         'error',
-        lineRange(index, line),
+        wholeLine(line, length),
         `${file} line ${line + 1}: git merge-conflict marker; resolve the conflict ` +
           'and run `bundle lock` again',
       );
-      continue;
+      return;
     }
-    if (content.trim() === '') continue;
+    if (content.trim() === '') return;
 
     const indent = indentation(content);
     if (indent === 0) {
@@ -92,39 +177,44 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
         report(
           'GEMFILE_BAD_INDENT',
           'warning',
-          lineRange(index, line),
+          wholeLine(line, length),
           `${file} line ${line + 1}: expected spaces for indentation, found a tab`,
         );
-        continue;
+        return;
       }
       section = content.trimEnd();
-      source = (SOURCE_SECTIONS as readonly string[]).includes(section)
-        ? { section: section as SourceSection, line, options: new Map(), remotes: [] }
-        : undefined;
+      const known = (SOURCE_SECTIONS as readonly string[]).includes(section);
+      source = known ? {
+        section: section as SourceSection,
+        line,
+        lineLength: length,
+        options: new Map(),
+        remotes: [],
+      } : undefined;
       if (source) sawSource = true;
-      continue;
+      return;
     }
     if (/^ *\t/.test(content)) {
       report(
         'GEMFILE_BAD_INDENT',
         'warning',
-        lineRange(index, line),
+        wholeLine(line, length),
         `${file} line ${line + 1}: expected spaces for indentation, found a tab`,
       );
-      continue;
+      return;
     }
 
     if (source) {
-      readSourceLine(content, line, indent, offset);
+      readSourceLine(content, line, indent, offset, length);
     } else if (section === 'CHECKSUMS' && indent === 2) {
-      readChecksumLine(content, line, offset);
+      readChecksumLine(content, line, offset, length);
     } else if (section === 'DEPENDENCIES' && indent === 2) {
       const spec = readSpec(content, 2);
       if (!spec || !/^!?$/.test(content.slice(spec.end).trimEnd())) {
         report(
           'GEMFILE_BAD_DEPENDENCY',
           'warning',
-          lineRange(index, line),
+          wholeLine(line, length),
           `${file} line ${line + 1}: expected \`name\`, \`name (requirement)\` or a ` +
             'trailing `!` in DEPENDENCIES',
         );
@@ -134,20 +224,13 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     // no entries; Bundler skips sections it does not know, and so does this parser.
   }
 
-  attachChecksums();
-
-  if (!sawSource && ok) {
-    report(
-      'GEMFILE_NO_SOURCES',
-      'warning',
-      lineRange(index, 0),
-      `${file}: no GEM, GIT, PATH or PLUGIN SOURCE section; no gem is pinned here`,
-    );
-  }
-
-  return { format: 'gemfile-lock', ecosystem: 'gem', dependencies, problems, ok };
-
-  function readSourceLine(content: string, line: number, indent: number, offset: number): void {
+  function readSourceLine(
+    content: string,
+    line: number,
+    indent: number,
+    offset: number,
+    length: number,
+  ): void {
     const s = source!;
     if (indent === 2) {
       const m = /^ {2}([A-Za-z_][\w-]*):(?: (.*))?$/.exec(content.trimEnd());
@@ -155,7 +238,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
         report(
           'GEMFILE_BAD_OPTION',
           'warning',
-          lineRange(index, line),
+          wholeLine(line, length),
           `${file} line ${line + 1}: expected \`key: value\` in the ${s.section} section`,
         );
         return;
@@ -163,6 +246,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       const value = (m[2] ?? '').trim();
       if (m[1] === 'remote') s.remotes.push(value);
       if (!s.options.has(m[1])) s.options.set(m[1], value);
+      s.qualifiers = undefined;
       return;
     }
     if (indent === 6) return; // a requirement of the spec above, never an entry
@@ -170,7 +254,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       report(
         'GEMFILE_BAD_INDENT',
         'warning',
-        lineRange(index, line),
+        wholeLine(line, length),
         `${file} line ${line + 1}: expected a spec indented 4 spaces or a requirement ` +
           `indented 6, found ${indent}`,
       );
@@ -183,7 +267,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       report(
         'GEMFILE_BAD_SPEC',
         'error',
-        lineRange(index, line),
+        wholeLine(line, length),
         `${file} line ${line + 1}: expected a spec \`name (version)\` or ` +
           '`name (version-platform)`',
       );
@@ -193,9 +277,19 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       start: { line, character: spec.start + offset },
       end: { line, character: spec.end + offset },
     };
-    const dep = specDependency(s, spec.name, spec.versionText, range, line);
-    dependencies.push(dep);
-    specLines.push({ dep, key: checksumKey(spec.name, spec.versionText) });
+    addSpec(s, spec.name, spec.versionText, range, line);
+  }
+
+  function addSpec(
+    s: Source,
+    name: string,
+    versionText: string | null,
+    range: Range,
+    line: number,
+  ): void {
+    dependencies.push(specDependency(s, name, versionText, range, line));
+    specDependencies.push(dependencies[dependencies.length - 1]);
+    specVersions.push(versionText);
   }
 
   function specDependency(
@@ -205,9 +299,13 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     range: Range,
     line: number,
   ): Dependency {
-    const split = versionText === null ? undefined : splitPlatform(versionText);
+    // Everything after the first `-` is the platform (Bundler's LockfileParser does the same; a
+    // gem version never contains `-`).
+    const dash = versionText === null ? -1 : versionText.indexOf('-');
+    const version = dash < 0 ? versionText : versionText!.slice(0, dash);
+    const platform = dash < 0 ? undefined : versionText!.slice(dash + 1);
     const details: NonNullable<Dependency['details']> = { section: s.section };
-    if (split?.platform !== undefined) details.platform = split.platform;
+    if (platform !== undefined) details.platform = platform;
     const revision = s.options.get('revision');
     if (s.section === 'GIT' && revision) details.commit = revision;
     const kind = s.section === 'GIT' ? 'git' : s.section === 'PATH' ? 'local' : 'registry';
@@ -223,7 +321,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       details,
     };
 
-    if (!split) {
+    if (version === null) {
       dep.hint = 'the spec line has no (version); Bundler cannot install it as written';
       report(
         'GEMFILE_SPEC_NO_VERSION',
@@ -233,7 +331,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       );
       return dep;
     }
-    if (!isExactVersion(split.version)) {
+    if (!isExactVersion(version)) {
       dep.hint = `\`${versionText}\` is not an exact gem version`;
       report(
         'GEMFILE_BAD_VERSION',
@@ -245,7 +343,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       return dep;
     }
 
-    dep.version = split.version;
+    dep.version = version;
     if (kind === 'local') {
       const where = s.options.get('remote') || '.';
       dep.hint = `local gem from the path \`${where}\`: part of this project, not a registry gem`;
@@ -258,13 +356,13 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       report(
         'GEMFILE_GIT_NO_REVISION',
         'warning',
-        lineRange(index, s.line),
+        wholeLine(s.line, s.lineLength),
         `${file} line ${s.line + 1}: expected \`revision:\` in the GIT section`,
       );
       return dep;
     }
     try {
-      dep.purl = specPurl(s, name, split.version, split.platform);
+      dep.purl = specPurl(s, name, version, platform);
     } catch {
       // packageurl-js percent-encodes with encodeURIComponent, which throws on text that is not
       // well-formed UTF-16 (a lone surrogate an editor can send); such a gem has no purl.
@@ -279,7 +377,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
     return dep;
   }
 
-  function readChecksumLine(content: string, line: number, offset: number): void {
+  function readChecksumLine(content: string, line: number, offset: number, length: number): void {
     const trimmed = content.trimEnd();
     const spec = readSpec(trimmed, 2);
     const rest = spec ? trimmed.slice(spec.end) : '';
@@ -287,7 +385,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       report(
         'GEMFILE_BAD_CHECKSUM',
         'warning',
-        lineRange(index, line),
+        wholeLine(line, length),
         `${file} line ${line + 1}: expected \`name (version) algorithm=digest\` in CHECKSUMS`,
       );
       return;
@@ -298,13 +396,15 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       report(
         'GEMFILE_BAD_CHECKSUM',
         'warning',
-        lineRange(index, line),
+        wholeLine(line, length),
         `${file} line ${line + 1}: expected comma-separated \`algorithm=digest\` items`,
       );
       return;
     }
     const start = field === '' ? spec.end : spec.end + rest.indexOf(field[0]);
-    const entry = { line, start: start + offset, end: trimmed.length + offset, checksums };
+    const entry = {
+      line, lineLength: length, start: start + offset, end: trimmed.length + offset, checksums,
+    };
     const key = checksumKey(spec.name, spec.versionText);
     const earlier = checksumLines.get(key);
     if (!earlier) {
@@ -319,7 +419,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       report(
         'GEMFILE_CHECKSUM_CONFLICT',
         'error',
-        lineRange(index, line),
+        wholeLine(line, length),
         `${file} line ${line + 1}: ${spec.name} (${spec.versionText}) is listed again ` +
           `with other checksums than on line ${earlier.line + 1}`,
       );
@@ -327,8 +427,11 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
   }
 
   function attachChecksums(): void {
+    if (checksumLines.size === 0) return;
     const used = new Set<string>();
-    for (const { dep, key } of specLines) {
+    for (let i = 0; i < specDependencies.length; i++) {
+      const dep = specDependencies[i];
+      const key = checksumKey(dep.name, specVersions[i]);
       const found = checksumLines.get(key);
       if (!found) continue;
       used.add(key);
@@ -338,10 +441,10 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       const related = dep.details!.related ?? [];
       related.push({
         uri,
-        range: index.rangeOf(
-          index.lineStart(found.line) + found.start,
-          index.lineStart(found.line) + found.end,
-        ),
+        range: {
+          start: { line: found.line, character: found.start },
+          end: { line: found.line, character: found.end },
+        },
         message: CHECKSUM_RELATED_MESSAGE,
       });
       dep.details!.related = related;
@@ -351,7 +454,7 @@ export function parseGemfileLock(text: string, options: ParseOptions): ParseResu
       report(
         'GEMFILE_CHECKSUM_UNUSED',
         'information',
-        lineRange(index, found.line),
+        wholeLine(found.line, found.lineLength),
         `${file} line ${found.line + 1}: CHECKSUMS lists a gem that no spec pins`,
       );
     }
@@ -378,26 +481,38 @@ function strongest(checksums: string[]): string {
  * from elsewhere.
  */
 function specPurl(s: Source, name: string, version: string, platform?: string): string {
-  const qualifiers: Record<string, string> = {};
+  if (s.qualifiers === undefined) s.qualifiers = sourceQualifiers(s);
+  if (s.qualifiers === null) return gemPurl(name, version, platform);
+  const qualifiers = { ...s.qualifiers };
   if (platform && platform !== 'ruby') qualifiers.platform = platform;
+  return new PackageURL('gem', undefined, name, version, qualifiers, undefined).toString();
+}
+
+/** The qualifiers every gem of a source section gets; null for rubygems.org. */
+function sourceQualifiers(s: Source): Record<string, string> | null {
   if (s.section === 'GIT') {
     const remote = s.options.get('remote') ?? '';
     const scheme = remote.startsWith('git+') ? '' : 'git+';
-    qualifiers.vcs_url = `${scheme}${remote}@${s.options.get('revision')}`;
-  } else {
-    // LIMITATION: a GEM section with several `remote:` lines (Bundler 1.x) does not say which
-    // remote served a gem; the first non-rubygems.org remote is named, so a gem that actually
-    // came from rubygems.org shows no record until it is notarized under that purl.
-    const other = s.remotes.find((r) => r !== '' && !RUBYGEMS_REMOTES.has(r));
-    if (other) qualifiers.repository_url = other;
-    if (s.section === 'PLUGIN SOURCE' && !other) {
-      qualifiers.repository_url = s.options.get('type')
-        ? `plugin:${s.options.get('type')}`
-        : 'plugin';
-    }
+    return { vcs_url: `${scheme}${remote}@${s.options.get('revision')}` };
   }
-  if (!qualifiers.vcs_url && !qualifiers.repository_url) return gemPurl(name, version, platform);
-  return new PackageURL('gem', undefined, name, version, qualifiers, undefined).toString();
+  // LIMITATION: a GEM section with several `remote:` lines (Bundler 1.x) does not say which
+  // remote served a gem; the first non-rubygems.org remote is named, so a gem that actually
+  // came from rubygems.org shows no record until it is notarized under that purl.
+  const other = s.remotes.find((r) => r !== '' && !RUBYGEMS_REMOTES.has(r));
+  if (other) return { repository_url: other };
+  if (s.section === 'PLUGIN SOURCE') {
+    return { repository_url: s.options.get('type') ? `plugin:${s.options.get('type')}` : 'plugin' };
+  }
+  return null;
+}
+
+function wholeLine(line: number, length: number): Range {
+  return { start: { line, character: 0 }, end: { line, character: length } };
+}
+
+/** Printable ASCII other than the space: a character no trim removes and no marker starts. */
+function isVisibleAscii(c: number): boolean {
+  return c > 0x20 && c < 0x7f;
 }
 
 function fileUri(filePath: string): string {

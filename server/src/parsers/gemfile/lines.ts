@@ -53,20 +53,29 @@ export function readSpec(line: string, column: number): SpecLine | undefined {
 }
 
 /**
- * Splits a spec's parenthesised text into version and platform. Everything after the first `-`
- * is the platform (Bundler's LockfileParser does the same; a gem version never contains `-`).
+ * Gem::Version's accepted form (rubygems/lib/rubygems/version.rb, ANCHORED_VERSION_PATTERN) for
+ * an exact version: `^[0-9]+(?:\.[0-9a-zA-Z]+)*$`, tested character by character because every
+ * spec line of a lockfile goes through it.
  */
-export function splitPlatform(text: string): { version: string; platform?: string } {
-  const dash = text.indexOf('-');
-  if (dash < 0) return { version: text };
-  return { version: text.slice(0, dash), platform: text.slice(dash + 1) };
+export function isExactVersion(version: string): boolean {
+  let i = 0;
+  while (i < version.length && isDigit(version.charCodeAt(i))) i++;
+  if (i === 0) return false;
+  while (i < version.length) {
+    if (version.charCodeAt(i) !== 0x2e) return false;
+    const part = ++i;
+    while (i < version.length && isAlphanumeric(version.charCodeAt(i))) i++;
+    if (i === part) return false;
+  }
+  return true;
 }
 
-/** Gem::Version's accepted form (rubygems/lib/rubygems/version.rb, ANCHORED_VERSION_PATTERN). */
-const GEM_VERSION = /^[0-9]+(?:\.[0-9a-zA-Z]+)*$/;
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
 
-export function isExactVersion(version: string): boolean {
-  return GEM_VERSION.test(version);
+function isAlphanumeric(c: number): boolean {
+  return isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
 /** Counts leading spaces; tabs and other whitespace stop the count. */
