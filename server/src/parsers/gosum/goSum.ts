@@ -125,7 +125,8 @@ class Reader {
   /** Adds the dependency of one checksum line and checks it against earlier lines. */
   add(l: SumLine, range: Range): void {
     let mv = this.last;
-    if (mv === undefined || mv.module !== l.module || mv.version !== l.version) {
+    // Versions first: lines of one module follow each other, so modules are mostly equal.
+    if (mv === undefined || mv.version !== l.version || mv.module !== l.module) {
       mv = this.moduleVersion(l.module, l.version);
       this.last = mv;
     }
@@ -159,13 +160,13 @@ class Reader {
   private moduleVersion(module: string, version: string): ModuleVersion {
     if (this.everything === undefined) {
       const run = this.run;
+      if (run !== undefined && run.module === module) return this.versionOfRun(run, version);
       if (run === undefined || run.module < module) {
         const order = SEMVER_ORDER | STRING_ORDER;
         const purls = golangPurls(module);
         this.run = { module, first: this.dependencies.length, order, purls, versions: undefined };
         return newModuleVersion(module, version, purls);
       }
-      if (run.module === module) return this.versionOfRun(run, version);
       this.everything = this.index(0, (d) => `${d.name} ${d.version}`);
     }
     return lookUp(this.everything, `${module} ${version}`, module, version);
