@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { parseNpmLockV2Project } from 'snyk-nodejs-lockfile-parser';
+import { collectGarbage } from './measure';
 
 /** The part of @npmcli/arborist used here; the package ships no types. */
 interface ArboristClass {
@@ -33,13 +34,12 @@ async function main(): Promise<void> {
   const [tool, dir, runs, warmup] = process.argv.slice(2);
   const manifest = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
   const lock = fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8');
-  const gc = (globalThis as { gc?: () => void }).gc;
   let count = 0;
   for (let i = 0; i < Number(warmup); i++) await once(tool, dir, manifest, lock);
   const samples: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < Number(runs); i++) {
-    gc?.();
+    collectGarbage();
     const c = process.cpuUsage();
     const t = performance.now();
     count = await once(tool, dir, manifest, lock);
