@@ -367,7 +367,7 @@ async function main(): Promise<void> {
       `${JSON.stringify(env.loadAverageAtStart)} -> ` +
       `${JSON.stringify(result.environment.loadAverageAtEnd)}`,
     'Times: wall-clock median [min .. max] n=runs, then median CPU time where timed in-process.',
-    'Parse times start from the file's bytes in memory. Ratios compare wall-clock medians.',
+    'Parse times start from the bytes of the file in memory. Ratios compare wall-clock medians.',
     formatTable(rows),
     formatTargets(targets),
     ...(notes.length ? ['', '== notes ==', ...notes] : []),
