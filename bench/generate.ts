@@ -8,9 +8,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CACHE_DIR, SHARED_BENCH, requireShared } from './inputs';
+import { precedes } from '../server/src/parsers/gosum/scan';
 
 /** Bumped when the output changes, so stale files in .cache/bench/ are rewritten. */
-const GENERATOR_VERSION = 6;
+const GENERATOR_VERSION = 7;
 export const GENERATED_SIZES = [10_000, 50_000] as const;
 
 const SUFFIXES = [
@@ -256,8 +257,24 @@ export function generateGoSum(n: number, seed = 2): string {
     if (r() < 0.7) lines.push([mod, version, `${mod} ${version} ${h1(r)}`]);
     lines.push([mod, `${version}/go.mod`, `${mod} ${version}/go.mod ${h1(r)}`]);
   }
-  lines.sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1));
+  lines.sort(goSumOrder);
   return `${lines.map((l) => l[2]).join('\n')}\n`;
+}
+
+/**
+ * The order the go command writes go.sum in (golang.org/x/mod/module.Sort): by module path,
+ * then by version in semver precedence, then `/go.mod` after the zip line of its version.
+ */
+function goSumOrder(a: [string, string, string], b: [string, string, string]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  const [av, af = ''] = a[1].split('/');
+  const [bv, bf = ''] = b[1].split('/');
+  if (av !== bv) {
+    if (precedes(av, bv)) return -1;
+    if (precedes(bv, av)) return 1;
+  }
+  if (af !== bf) return af < bf ? -1 : 1;
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 }
 
 // ---- Gemfile.lock ----
