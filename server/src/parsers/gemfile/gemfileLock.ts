@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PackageURL } from 'packageurl-js';
 import type {
   Dependency,
   ParseProblem,
@@ -8,7 +7,7 @@ import type {
   ProblemSeverity,
   Range,
 } from '../../core/types';
-import { gemPurl } from '../../core/purl';
+import { formatPurl, gemPurl } from '../../core/purl';
 import type { ParseOptions } from '../parser';
 import {
   RUBYGEMS_REMOTES,
@@ -485,7 +484,7 @@ function specPurl(s: Source, name: string, version: string, platform?: string): 
   if (s.qualifiers === null) return gemPurl(name, version, platform);
   const qualifiers = { ...s.qualifiers };
   if (platform && platform !== 'ruby') qualifiers.platform = platform;
-  return new PackageURL('gem', undefined, name, version, qualifiers, undefined).toString();
+  return formatPurl('gem', undefined, name, version, qualifiers);
 }
 
 /** The qualifiers every gem of a source section gets; null for rubygems.org. */

@@ -1,5 +1,4 @@
-import { PackageURL } from 'packageurl-js';
-import { npmPurl } from '../../core/purl';
+import { formatPurl, npmPurl } from '../../core/purl';
 
 /**
  * Where an npm lockfile says a package comes from, read from `resolved` (v2/v3) or from a v1
@@ -88,9 +87,7 @@ export function gitPurl(
   const namespace = slash > 0 ? name.slice(0, slash) : undefined;
   const bare = slash > 0 ? name.slice(slash + 1) : name;
   try {
-    return new PackageURL('npm', namespace, bare, version ?? commit, {
-      vcs_url: vcsUrl(gitUrl, commit),
-    }, undefined).toString();
+    return formatPurl('npm', namespace, bare, version ?? commit, { vcs_url: vcsUrl(gitUrl, commit) });
   } catch {
     return null;
   }
