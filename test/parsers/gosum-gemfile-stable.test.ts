@@ -11,6 +11,7 @@ import type { ParseResult } from '../../server/src/core/types';
 import { parseGemfileLock } from '../../server/src/parsers/gemfile/gemfileLock';
 import { parseGoSum } from '../../server/src/parsers/gosum/goSum';
 import { sharedPath } from '../helpers/shared';
+import { seededRandom } from '../helpers/random';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -34,14 +35,6 @@ function gemfileLockFiles(): string[] {
   ];
 }
 
-/** A small seeded generator, so that a failure names an input that can be made again. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    return state / 0x80000000;
-  };
-}
 
 const HASH_A = `h1:${'A'.repeat(43)}=`;
 const HASH_B = `h1:${'B'.repeat(43)}=`;
@@ -94,7 +87,7 @@ function goSumGeneralTwin(text: string): string {
 
 function goSumInputs(): Array<{ label: string; text: string }> {
   const inputs: Array<{ label: string; text: string }> = [];
-  const next = random(20261203);
+  const next = seededRandom(20261203);
   for (const file of goSumFiles()) {
     const text = fs.readFileSync(file, 'utf8');
     const label = path.basename(file);
@@ -144,7 +137,7 @@ test('go.sum: go.mod-only lines and conflicting hashes in any order match a plai
   const modules = ['a.example/m', 'a.example/m/v2', 'a.example', 'b.example/x', 'A.example/m'];
   const versions = ['v1.0.0', 'v1.0.0-rc.1', 'v1.0.0-rc.10', 'v1.0.0-rc.2', 'v1.10.0', 'v1.9.0',
     'v1.0.0+incompatible', 'v0.0.0-20200101000000-abcdefabcdef', 'v01.0.0', 'v1.0.0-0.1'];
-  const next = random(7);
+  const next = seededRandom(7);
   const pick = <T>(list: T[]): T => list[Math.floor(next() * list.length)];
   for (let round = 0; round < 3000; round++) {
     const count = 1 + Math.floor(next() * 30);
@@ -264,7 +257,7 @@ function problemsWithoutEnds(result: ParseResult): unknown[] {
 }
 
 test('Gemfile.lock: the fast path and the general reader give the same entries', () => {
-  const next = random(1203);
+  const next = seededRandom(1203);
   let entries = 0;
   for (const file of gemfileLockFiles()) {
     const text = fs.readFileSync(file, 'utf8');

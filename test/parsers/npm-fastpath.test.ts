@@ -12,6 +12,7 @@ import {
 } from '../../server/src/parsers/npm/packageLock';
 import { readValidJson, TooDeep } from '../../server/src/parsers/npm/validJson';
 import { sharedPath } from '../helpers/shared';
+import { seededRandom } from '../helpers/random';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'npm');
 
@@ -177,17 +178,6 @@ test('v1 nesting at every depth up to the bound and beyond it', () => {
   }
 });
 
-/** mulberry32, so that a failing case can be found again from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ['a', '@s/b', '__proto__', 'constructor', '0', '\u00e9', '\u{1F600}', 'x"y', 'x\\',
   'c/node_modules/d', ''];
@@ -247,7 +237,7 @@ function randomLockfile(r: () => number): string {
 test('seeded random lockfiles: the same result from both readers', () => {
   let fast = 0;
   for (let seed = 1; seed <= 3000; seed++) {
-    const text = randomLockfile(rng(seed));
+    const text = randomLockfile(seededRandom(seed));
     JSON.parse(text);
     same(text, `seed ${seed}:\n${text}\n`);
     if (takesFastPath(text)) fast++;

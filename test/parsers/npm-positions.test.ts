@@ -3,18 +3,8 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LineCursor, LineIndex } from '../../server/src/core/positions';
+import { seededRandom } from '../helpers/random';
 
-/** mulberry32, so that a failing case can be found again from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['a', 'bc', ' ', '\n', '\n', '\n\n', '\r\n', '\r', '\u{1F600}', '{"x": 1}'];
 
@@ -30,7 +20,7 @@ function randomText(r: () => number, length: number, breaks: string[]): string {
 
 test('LineCursor gives LineIndex positions for increasing, decreasing and random offsets', () => {
   for (let seed = 1; seed <= 300; seed++) {
-    const r = rng(seed);
+    const r = seededRandom(seed);
     const breaks = seed % 3 === 0 ? ['\n', '\r\n', '\r'] : ['\n'];
     const length = seed % 10 === 0 ? 20_000 : Math.floor(r() * 400);
     const text = (seed % 7 === 0 ? '\n' : '') + randomText(r, length, breaks);

@@ -14,6 +14,8 @@ export interface Analysis {
   format: LockfileFormat;
   result: ParseResult;
   brokenBy?: ParseProblem[];
+  /** The text `result` was read from, when it is this version's: the next edit starts there. */
+  parsedText?: string;
   evaluations: Evaluation[];
   /** Where each entry's diagnostic goes: its first line (see `headRanges`). */
   heads: Range[];

@@ -18,7 +18,7 @@ import { dependencyAt } from '../app/targets';
 import { normalizePurl } from '../core/purl';
 import type { Dependency, Verdict } from '../core/types';
 import type { LedgerState } from '../ledger/ledger';
-import { detectFormat, parseLockfile } from '../parsers';
+import { detectFormat, reparseLockfile } from '../parsers';
 import { summarize } from '../cli/text';
 import type { Identity } from '../identity/identity';
 import type { PolicyLoad } from '../trust/policy';
@@ -355,8 +355,10 @@ export class DeptrustServer {
     if (typeof text !== 'string') return;
     const format = detectFormat(filePath, text);
     if (!format) return;
-    const parsed = parseLockfile(format, text, { path: filePath, readFile: this.readRelated });
     const previous = this.analyses.get(uri);
+    const before = previous?.parsedText !== undefined && previous.format === format
+      ? { text: previous.parsedText, result: previous.result } : undefined;
+    const parsed = reparseLockfile(format, before, text, { path: filePath, readFile: this.readRelated });
     const { result, brokenBy } = nextResult(previous, parsed);
     const heads = brokenBy && previous ? previous.heads : headRanges(result.dependencies, text);
     await this.ready;
@@ -364,7 +366,8 @@ export class DeptrustServer {
     const evaluations = await this.evaluateAll(result.dependencies, policy);
     const now = this.documents.get(uri);
     if ((now ? now.version : -1) !== source.version) return;
-    const analysis: Analysis = { uri, version: source.version, format, result, brokenBy, evaluations, heads, policy };
+    const parsedText = brokenBy ? undefined : text;
+    const analysis: Analysis = { uri, version: source.version, format, result, brokenBy, parsedText, evaluations, heads, policy };
     this.analyses.set(uri, analysis);
     this.publish(analysis);
   }

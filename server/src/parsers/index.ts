@@ -3,7 +3,7 @@ import type { LockfileFormat, ParseResult } from '../core/types';
 import { parseGemfileLock } from './gemfile/gemfileLock';
 import { parseGoSum } from './gosum/goSum';
 import { parsePom } from './maven/pom';
-import { parsePackageLock } from './npm/packageLock';
+import { parsePackageLock, reparsePackageLock } from './npm/packageLock';
 import type { ParseOptions, Parser } from './parser';
 
 export const PARSERS: Record<LockfileFormat, Parser> = {
@@ -58,4 +58,22 @@ export function isProjectLockfile(filePath: string): boolean {
 
 export function parseLockfile(format: LockfileFormat, text: string, options: ParseOptions): ParseResult {
   return PARSERS[format](text, options);
+}
+
+/**
+ * The result for `text`, read from the result of an earlier version of it where the edit between
+ * the two allows (package-lock.json: typing inside one entry's strings); otherwise a whole parse.
+ * Either way the same result `parseLockfile` gives.
+ */
+export function reparseLockfile(
+  format: LockfileFormat,
+  previous: { text: string; result: ParseResult } | undefined,
+  text: string,
+  options: ParseOptions,
+): ParseResult {
+  if (previous && format === 'package-lock') {
+    const result = reparsePackageLock(previous, text, options);
+    if (result) return result;
+  }
+  return parseLockfile(format, text, options);
 }

@@ -50,6 +50,8 @@ const UNPINNED_GIT = 'git dependency without a pinned commit: its content cannot
 class Reader {
   readonly problems: ParseProblem[] = [];
   readonly dependencies: Dependency[] = [];
+  /** For each `packages` entry that gave a dependency: its member's start and end offsets. */
+  readonly spans: number[] = [];
   /** Entries are read in file order, so their positions are found by one forward sweep. */
   readonly index: LineCursor;
 
@@ -229,7 +231,9 @@ function readPackages(reader: Reader, packages: LockObject): void {
         `expected an object for package \`${name}\``);
       continue;
     }
+    const before = reader.dependencies.length;
     readPackage(reader, name, member, member.object);
+    if (reader.dependencies.length > before) reader.spans.push(member.start, member.end);
   }
 }
 
@@ -465,7 +469,9 @@ function readLockfile(reader: Reader, root: LockObject, valid: boolean): ParseRe
   const hasPackages = root.get('packages') !== undefined;
   if (packages) {
     readPackages(reader, packages);
-    return result(reader, valid);
+    const read = result(reader, valid);
+    if (valid) entrySpans.set(read, reader.spans);
+    return read;
   }
   if (hasPackages) {
     reader.report('NPM_FIELD_TYPE', 'error', reader.valueRange(root, 'packages'),
@@ -488,4 +494,143 @@ function readLockfile(reader: Reader, root: LockObject, valid: boolean): ParseRe
       `expected \`packages\` in a lockfile of version ${lockfileVersion}; no entry to read`);
   }
   return result(reader, valid && !hasPackages);
+}
+
+/**
+ * Offsets of the `packages` entries behind each dependency of a result read from valid JSON,
+ * `[start0, end0, start1, end1, ...]`: what `reparsePackageLock` needs to find the entry an edit
+ * fell into.
+ */
+const entrySpans = new WeakMap<ParseResult, readonly number[]>();
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+/**
+ * Opens a synthetic lockfile whose only `packages` entry is the edited one (see below), after a
+ * filler string under the key "" (the root entry's key, which is never read as a dependency).
+ */
+const ENTRY_PREFIX = '{"lockfileVersion":3,"packages":{"":"';
+const FILLER_END = '",';
+/** Texts are compared this many characters at a time while looking for the edit. */
+const CHUNK = 4096;
+
+/** Length of the longest common prefix of a and b. */
+function commonPrefix(a: string, b: string): number {
+  const shorter = Math.min(a.length, b.length);
+  let i = 0;
+  // Equal slices compare natively; only the chunk holding the difference is walked.
+  while (i + CHUNK <= shorter && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
+  while (i < shorter && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Length of the longest common suffix of a and b that leaves `keep` characters of each. */
+function commonSuffix(a: string, b: string, keep: number): number {
+  const most = Math.min(a.length, b.length) - keep;
+  let n = 0;
+  while (n + CHUNK <= most && a.slice(a.length - n - CHUNK, a.length - n) === b.slice(b.length - n - CHUNK, b.length - n)) {
+    n += CHUNK;
+  }
+  while (n < most && a.charCodeAt(a.length - 1 - n) === b.charCodeAt(b.length - 1 - n)) n++;
+  return n;
+}
+
+/** Whether text[from, to) could sit inside a JSON string without ending or escaping it. */
+function plainStringText(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === QUOTE || c === BACKSLASH) return false;
+  }
+  return true;
+}
+
+/** Whether `offset` falls inside a string token; JSON strings never span lines. */
+function insideString(text: string, offset: number): boolean {
+  let inside = false;
+  for (let i = text.lastIndexOf('\n', offset - 1) + 1; i < offset; i++) {
+    const c = text.charCodeAt(i);
+    if (c === BACKSLASH && inside) i++;
+    else if (c === QUOTE) inside = !inside;
+  }
+  return inside;
+}
+
+/**
+ * The result of parsing `text` when it differs from `previous.text` only inside the strings of
+ * one `packages` entry, on lines other than the entry's first and last: what typing in a
+ * version, an integrity or a URL does. Only that entry is read again; every other dependency and
+ * problem is kept (no line moves, and no other entry's columns do). Undefined when the edit is of
+ * any other kind, and the caller parses the whole text. The result equals `parsePackageLock`'s
+ * for the same text, which the tests check edit by edit.
+ */
+export function reparsePackageLock(
+  previous: { text: string; result: ParseResult },
+  text: string,
+  options: ParseOptions,
+): ParseResult | undefined {
+  const old = previous.text;
+  const spans = entrySpans.get(previous.result);
+  if (!spans || !previous.result.ok || old === text) return undefined;
+
+  // The edit: the text between the longest common prefix and the longest common suffix.
+  const from = commonPrefix(old, text);
+  const tail = commonSuffix(old, text, from);
+  const oldEnd = old.length - tail;
+  const newEnd = text.length - tail;
+  if (!plainStringText(old, from, oldEnd) || !plainStringText(text, from, newEnd)) return undefined;
+  if (!insideString(old, from)) return undefined;
+
+  // The entry holding the edit, by binary search over entries in file order.
+  let lo = 0;
+  let hi = spans.length / 2 - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (spans[2 * mid] <= from) lo = mid;
+    else hi = mid - 1;
+  }
+  const start = spans[2 * lo];
+  const end = spans[2 * lo + 1];
+  if (!(start < from && oldEnd < end)) return undefined;
+  // Not on the key's line nor the closing brace's: those lines may hold other entries' text.
+  const keyLineEnd = old.indexOf('\n', start);
+  if (keyLineEnd < 0 || keyLineEnd > from || old.lastIndexOf('\n', end) < oldEnd) return undefined;
+  const filler = start - ENTRY_PREFIX.length - FILLER_END.length;
+  if (filler < 0 || old.charCodeAt(0) === 0xfeff) return undefined;
+
+  // The entry alone, at its own offsets: a lockfile whose `packages` holds only it, after a
+  // filler as long as the text before it, so that positions (and the line numbers in messages)
+  // come from the whole text.
+  const delta = text.length - old.length;
+  const entryEnd = end + delta;
+  const source = ENTRY_PREFIX + 'x'.repeat(filler) + FILLER_END
+    + text.slice(start, entryEnd) + '}}';
+  let root: LockObject | undefined;
+  try {
+    root = readValidJson(source, JSON.parse(source));
+  } catch {
+    return undefined;
+  }
+  if (!root) return undefined;
+  const reader = new Reader(text, fileName(options));
+  const entry = readLockfile(reader, root, true);
+  if (entry.dependencies.length !== 1 || !entry.ok) return undefined;
+
+  const index = lo;
+  const dependencies = previous.result.dependencies.slice();
+  dependencies[index] = entry.dependencies[0];
+  const firstLine = previous.result.dependencies[index].range.start.line;
+  const lastLine = previous.result.dependencies[index].range.end.line;
+  const problems = previous.result.problems
+    .filter((p) => p.range.start.line < firstLine || p.range.start.line > lastLine)
+    .concat(entry.problems);
+  problems.sort((a, b) =>
+    a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  const next: ParseResult = { ...previous.result, dependencies, problems };
+
+  const moved = spans.slice();
+  moved[2 * index + 1] += delta;
+  for (let i = 2 * index + 2; i < moved.length; i++) moved[i] += delta;
+  entrySpans.set(next, moved);
+  return next;
 }
