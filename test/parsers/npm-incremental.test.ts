@@ -137,3 +137,37 @@ test('an edit of a version re-reads that entry only; edits of keys, lines or str
   assert.equal(check(text.replace('"name": "p",', '"name": "pp",')), undefined, 'outside packages');
   assert.equal(check(text), undefined, 'no edit');
 });
+
+test('problems of the root and of neighbouring entries on an edited entry\'s first or last line stay', () => {
+  // Entries may share a line with the root's fields or with the entries before and after them;
+  // their problems are kept when the entry is read again (found by re-reading a line range).
+  const cases = [
+    ['a root problem on the entry\'s first line', [
+      '{"name": "padding-padding-padding", "lockfileVersion": 7, "packages": {"node_modules/a": {',
+      '  "version": "1.0.0"',
+      '}}}',
+    ]],
+    ['an unknown field of the entry before, on the entry\'s first line', [
+      '{"name": "padding-padding-padding", "lockfileVersion": 3, "packages": {',
+      '"node_modules/z": {',
+      '"version": "1", "zz": 1}, "node_modules/a": {',
+      '  "version": "1.0.0"',
+      '}}}',
+    ]],
+    ['an entry that is no object, on the entry\'s last line', [
+      '{"name": "padding-padding-padding", "lockfileVersion": 3, "packages": {',
+      '"node_modules/a": {',
+      '  "version": "1.0.0"',
+      '}, "node_modules/x": 5}}',
+    ]],
+  ] as const;
+  for (const [what, lines] of cases) {
+    const text = lines.join('\n') + '\n';
+    const result = parsePackageLock(text, OPTIONS);
+    assert.equal(result.problems.length, 1, `${what}: the problem is found by a whole parse`);
+    const next = text.replace('"1.0.0"', '"1.0.1"');
+    const quick = reparsePackageLock({ text, result }, next, OPTIONS);
+    assert.ok(quick, `${what}: the version edit is read incrementally`);
+    assert.deepStrictEqual(quick, parsePackageLock(next, OPTIONS), what);
+  }
+});

@@ -5,6 +5,7 @@ import type {
   DependencyDetails,
   ParseProblem,
   ParseResult,
+  Position,
   ProblemSeverity,
   Range,
   SourceKind,
@@ -545,6 +546,11 @@ function plainStringText(text: string, from: number, to: number): boolean {
   return true;
 }
 
+/** Whether position a comes before position b. */
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
 /** Whether `offset` falls inside a string token; JSON strings never span lines. */
 function insideString(text: string, offset: number): boolean {
   let inside = false;
@@ -619,10 +625,11 @@ export function reparsePackageLock(
   const index = lo;
   const dependencies = previous.result.dependencies.slice();
   dependencies[index] = entry.dependencies[0];
-  const firstLine = previous.result.dependencies[index].range.start.line;
-  const lastLine = previous.result.dependencies[index].range.end.line;
+  // The entry's own problems are those that start inside its member; its first and last lines
+  // may also hold problems of the root or of the entries before and after it, which stay.
+  const { start: first, end: last } = previous.result.dependencies[index].range;
   const problems = previous.result.problems
-    .filter((p) => p.range.start.line < firstLine || p.range.start.line > lastLine)
+    .filter(({ range: { start: at } }) => before(at, first) || !before(at, last))
     .concat(entry.problems);
   problems.sort((a, b) =>
     a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
