@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
@@ -8,8 +7,8 @@ import type { AppendResult, Ledger, LedgerProblem, LedgerState } from './ledger'
 import { MerkleTree, checkConsistency, checkInclusion, fromHex, hashLeaf, toHex } from './merkle';
 import type { StoredRecord, TrustRecord } from './record';
 import { checkSignature } from './signature';
-import { PurlIndex, purlHash, purlTextHash } from './purlIndex';
-import { readTreeCache, writeTreeCache } from './treeCache';
+import { PurlIndex, purlTextHash } from './purlIndex';
+import { digestPrefix, readTreeCache, writeTreeCache } from './treeCache';
 import {
   defaultWitnessDir,
   readWitness,
@@ -38,28 +37,6 @@ export interface EmbeddedLedgerOptions {
   cacheMinRecords?: number;
 }
 
-/** The one place `"purl":"` can occur unescaped in a valid record line is `subject.purl`. */
-const PURL_KEY = Buffer.from('"purl":"');
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-/**
- * The purl hash of a line that was fully checked before (it is covered by a verified tree
- * cache), found without parsing it; undefined when the line is unusual enough (a second
- * `"purl":"`, an escape inside the purl) to need a full parse.
- */
-function quickPurlHash(data: Buffer, start: number, end: number): number | undefined {
-  const at = data.indexOf(PURL_KEY, start);
-  if (at < 0 || at >= end) return undefined;
-  const again = data.indexOf(PURL_KEY, at + 1);
-  if (again >= 0 && again < end) return undefined;
-  const from = at + PURL_KEY.length;
-  const to = data.indexOf(QUOTE, from);
-  if (to < 0 || to >= end) return undefined;
-  for (let i = from; i < to; i++) if (data[i] === BACKSLASH) return undefined;
-  return purlHash(data, from, to);
-}
-
 /** Per-record facts kept in memory: where its line is, and what has been checked of it. */
 class RecordTable {
   offsets = new Float64Array(1024);
@@ -69,6 +46,24 @@ class RecordTable {
   /** 1 once its inclusion in a verified head was proven; later heads extend that head. */
   proven = new Uint8Array(1024);
   count = 0;
+
+  /** A table of records lying one after another from offset 0, with these line lengths. */
+  static fromLengths(lengths: Uint32Array): RecordTable {
+    const table = new RecordTable();
+    const capacity = Math.max(1024, lengths.length);
+    table.offsets = new Float64Array(capacity);
+    table.lengths = new Uint32Array(capacity);
+    table.signatures = new Uint8Array(capacity);
+    table.proven = new Uint8Array(capacity);
+    table.lengths.set(lengths);
+    let offset = 0;
+    for (let i = 0; i < lengths.length; i++) {
+      table.offsets[i] = offset;
+      offset += lengths[i] + 1;
+    }
+    table.count = lengths.length;
+    return table;
+  }
 
   push(offset: number, length: number): void {
     if (this.count === this.offsets.length) {
@@ -307,65 +302,39 @@ export class EmbeddedLedger implements Ledger {
   }
 
   /**
-   * Takes the records a tree cache covers without hashing or fully parsing them, when the log's
-   * bytes are still those the cache was made from. Any difference: no cache, everything is read.
+   * Takes the records a tree cache covers without reading their lines one by one, when the
+   * log's bytes are still those the cache was made from. Any difference: no cache, everything
+   * is read.
    */
   private loadCache(): void {
     const cache = readTreeCache(this.cachePath);
     if (!cache) return;
-    const { header, tree } = cache;
-    const fd = fs.openSync(this.logPath, 'r');
-    let ok = false;
+    const { header, tree, lengths, purlHashes } = cache;
     try {
-      if (fs.fstatSync(fd).size < header.bytes) return;
-      const digest = createHash('sha256');
-      let position = 0;
-      let carry: Buffer = Buffer.alloc(0);
-      while (position < header.bytes) {
-        const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK, header.bytes - position));
-        const got = fs.readSync(fd, chunk, 0, chunk.length, position);
-        if (got === 0) return;
-        digest.update(chunk.subarray(0, got));
-        const data = carry.length
-          ? Buffer.concat([carry, chunk.subarray(0, got)])
-          : chunk.subarray(0, got);
-        const base = position - carry.length;
-        let start = 0;
-        for (let end = data.indexOf(NEWLINE); end >= 0; end = data.indexOf(NEWLINE, start)) {
-          let hash = quickPurlHash(data, start, end);
-          if (hash === undefined) {
-            const parsed = parseRecordLine(data.toString('utf8', start, end));
-            if ('problem' in parsed) return;
-            hash = purlTextHash(parsed.record.subject.purl);
-          }
-          this.index(hash, base + start, end - start);
-          start = end + 1;
-        }
-        carry = Buffer.from(data.subarray(start));
-        position += got;
-      }
-      ok =
-        carry.length === 0 &&
-        this.table.count === header.size &&
-        digest.digest('hex') === header.digest;
-    } finally {
-      fs.closeSync(fd);
-      if (ok) {
-        this.tree = tree;
-        this.readBytes = header.bytes;
-        this.cachedSize = header.size;
-      } else {
-        this.table = new RecordTable();
-        this.byPurl = new PurlIndex();
-      }
+      if (fs.statSync(this.logPath).size < header.bytes) return;
+      if (digestPrefix(this.logPath, header.bytes) !== header.digest) return;
+    } catch {
+      return;
     }
+    this.table = RecordTable.fromLengths(lengths);
+    this.byPurl = PurlIndex.fromHashes(purlHashes);
+    this.tree = tree;
+    this.readBytes = header.bytes;
+    this.cachedSize = header.size;
   }
 
   /** Refreshes the tree cache after an open when enough verified records are not in it. */
   private keepCache(): void {
     if (this.compromised() || this.tree.size - this.cachedSize < this.cacheMinRecords) return;
     try {
-      writeTreeCache(this.cachePath, this.logPath, this.readBytes, this.tree);
+      writeTreeCache(
+        this.cachePath,
+        this.logPath,
+        this.readBytes,
+        this.tree,
+        this.table.lengths,
+        this.byPurl.hashesUpTo(this.tree.size),
+      );
     } catch {
       // The cache only saves time; without it the next open reads everything again.
     }

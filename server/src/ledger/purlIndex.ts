@@ -11,6 +11,26 @@ export class PurlIndex {
   private hashes = new Uint32Array(1024);
   private count = 0;
 
+  /** An index of records 0..n-1 whose purl hashes are `hashes` (as `hashesUpTo` gave them). */
+  static fromHashes(hashes: Uint32Array): PurlIndex {
+    const index = new PurlIndex();
+    const n = hashes.length;
+    let buckets = index.heads.length;
+    while (n > buckets * 0.75) buckets *= 4;
+    index.heads = new Int32Array(buckets).fill(-1);
+    index.next = new Int32Array(Math.max(1024, n));
+    index.hashes = new Uint32Array(Math.max(1024, n));
+    index.hashes.set(hashes);
+    index.count = n;
+    for (let i = 0; i < n; i++) index.link(i);
+    return index;
+  }
+
+  /** The purl hashes of records 0..count-1 (a view: copy it before adding more). */
+  hashesUpTo(count: number): Uint32Array {
+    return this.hashes.subarray(0, Math.min(count, this.count));
+  }
+
   /** Files record `index` (always the next one: 0, 1, 2, ...) under a purl hash. */
   add(hash: number, index: number): void {
     if (index !== this.count) throw new RangeError(`record ${index} added out of order`);
