@@ -249,12 +249,15 @@ const diskModels = new Map<string, { stamp: string; model: PomModel | undefined 
 const DISK_MODELS_MAX = 512;
 
 function repositoryModel(file: string, fromRepository: boolean): PomModel | undefined {
-  let stat: fs.Stats;
+  // Most parents and BOMs asked for are not in the local repository; a stat that returns
+  // nothing costs far less than one that throws.
+  let stat: fs.Stats | undefined;
   try {
-    stat = fs.statSync(file);
+    stat = fs.statSync(file, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
+  if (stat === undefined) return undefined;
   const stamp = `${stat.size}:${stat.mtimeMs}:${fromRepository}`;
   const cached = diskModels.get(file);
   if (cached && cached.stamp === stamp) return cached.model;
