@@ -5,21 +5,20 @@
 //   pom.xml            saxes alone, with the options the parser uses (floor)
 //   go.sum             splitting the text into lines (floor)
 // Every timing starts from the file's bytes in memory, as a reader of a file must: deptrust
-// decodes them as the CLI does (`decodeLockfile`) and parses; the floors decode them to text and
-// do the least work of their kind. Arborist reads the lockfile itself (about 1 ms for a megabyte
-// more; it has no entry point taking text); the npm peers take the text already decoded. The npm peers and
-// Bundler run in processes of their own with a deadline; one past it is reported as a lower
-// bound.
+// decodes them as the CLI does (`decodeLockfile`) and parses, in a bundle built as the shipped
+// ones are (shipped.ts); the floors decode them to text and do the least work of their kind.
+// Arborist reads the lockfile itself (about 1 ms for a megabyte more; it has no entry point
+// taking text); the npm peers take the text already decoded. The npm peers and Bundler run in
+// processes of their own with a deadline; one past it is reported as a lower bound.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SaxesParser } from 'saxes';
-import { decodeLockfile } from '../server/src/app/lockfiles';
-import { parseLockfile } from '../server/src/parsers/index';
 import type { BenchInput } from './inputs';
 import { measure, summarize, type Budget, type Stats } from './measure';
 import type { Row } from './report';
+import { shippedParsers } from './shipped';
 
 export interface ParseFigures {
   input: BenchInput;
@@ -220,6 +219,7 @@ export async function benchParse(input: BenchInput): Promise<ParseFigures> {
   const text = buffer.toString('utf8');
   const budget = budgetFor(buffer.length);
   let entries = 0;
+  const { decodeLockfile, parseLockfile } = await shippedParsers();
   const deptrust = await measure(() => {
     const decoded = decodeLockfile(buffer, input.format);
     entries = parseLockfile(input.format, decoded, { path: input.file }).dependencies.length;

@@ -1,23 +1,6 @@
 // Bundles the extension client, the language server and the CLI with esbuild.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
-
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-
-const watch = process.argv.includes('--watch');
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  logLevel: 'warning',
-  // Prefer ES module builds: some packages' UMD builds (jsonc-parser) hide requires from esbuild.
-  mainFields: ['module', 'main'],
-  // `vscode` is provided by the editor at run time.
-  external: ['vscode'],
-  define: { DEPTRUST_VERSION: JSON.stringify(version) },
-};
+import { common } from './esbuild-options.mjs';
 
 /**
  * The immudb backend (mostly the gRPC client) and the language server are bundles of their own,
@@ -36,6 +19,8 @@ const onDemand = {
     });
   },
 };
+
+const watch = process.argv.includes('--watch');
 
 const builds = [
   { entryPoints: { client: 'client/src/extension.ts' } },
