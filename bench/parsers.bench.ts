@@ -33,8 +33,8 @@ export interface ParseFigures {
 /** Fewer runs for the large inputs, so the whole suite stays within about ten minutes. */
 function budgetFor(bytes: number): Budget {
   if (bytes > 8e6) return { minRuns: 3, maxRuns: 3, budgetMs: 0, warmup: 1 };
-  if (bytes > 1.5e6) return { minRuns: 5, maxRuns: 7, budgetMs: 3000, warmup: 1 };
-  return { minRuns: 10, maxRuns: 25, budgetMs: 2000, warmup: 3 };
+  if (bytes > 1.5e6) return { minRuns: 5, maxRuns: 7, budgetMs: 3000, warmup: 1, warmupMs: 300 };
+  return { minRuns: 10, maxRuns: 25, budgetMs: 2000, warmup: 3, warmupMs: 500 };
 }
 
 /** A throw-away folder holding `package-lock.json` (a link to the input) and a package.json. */
