@@ -273,3 +273,35 @@ test('truncated POMs give exactly one positioned error and only complete entries
   }
   assert.ok(runs > 300, `ran ${runs}`);
 });
+
+test('a value is the text of a leaf element: comments and CDATA may split it, child elements void it', () => {
+  const text = [
+    '<project xmlns:m="http://maven.apache.org/POM/4.0.0">',
+    '  <dependencies>',
+    '    <dependency>',
+    '      <groupId>org.<!-- split -->example</groupId>',
+    '      <m:artifactId><![CDATA[one]]></m:artifactId>',
+    '      <version>1.<!-- x -->2.3</version>',
+    '    </dependency>',
+    '    <dependency>',
+    '      <groupId>org.example</groupId>',
+    '      <artifactId>two</artifactId>',
+    '      <version>1.0<oops/>.1</version>',
+    '    </dependency>',
+    '  </dependencies>',
+    '</project>',
+  ].join('\n');
+  const result = parsePom(text, { path: '/x/pom.xml' });
+  assert.deepEqual(
+    result.dependencies.map((d) => [d.name, d.version, d.purl]),
+    [
+      ['org.example:one', '1.2.3', 'pkg:maven/org.example/one@1.2.3'],
+      // Maven's reader refuses an element inside a value; here it is a version left unresolved.
+      ['org.example:two', null, null],
+    ],
+  );
+  assert.deepEqual(
+    result.problems.map((p) => [p.code, p.range.start.line]),
+    [['POM_VERSION_MISSING', 7]],
+  );
+});

@@ -13,7 +13,11 @@ export interface XmlElement {
   /** Offset just past `>` of the end tag; -1 while the element is still open. */
   end: number;
   children: XmlElement[];
-  /** Character data directly inside the element, entity references expanded. */
+  /**
+   * Character data directly inside the element, entity references expanded; empty for an
+   * element with child elements (a POM value is a leaf: Maven's reader refuses mixed content),
+   * so the whitespace between children is never gathered.
+   */
   text: string;
 }
 
@@ -38,6 +42,12 @@ export interface XmlDocument {
  */
 export const MAX_XML_DEPTH = 256;
 
+/**
+ * The children of every element that has none: most elements of a POM are leaves, and an
+ * array for each would be garbage the collector copies along with the tree while it is built.
+ */
+const NO_CHILDREN: XmlElement[] = Object.freeze([]) as unknown as XmlElement[];
+
 /** Thrown from saxes handlers to stop at the first problem; caught in readXml. */
 class Stop extends Error {}
 
@@ -51,6 +61,8 @@ export function readXml(text: string): XmlDocument {
   const parser = new SaxesParser({ position: true });
   const stack: XmlElement[] = [];
   const doc: XmlDocument = {};
+  // One string per distinct tag name, not one per element: the tree keeps every name.
+  const names = new Map<string, string>();
 
   const fail = (error: XmlError): never => {
     doc.error = error;
@@ -78,27 +90,36 @@ export function readXml(text: string): XmlDocument {
         end: parser.position,
       });
     }
-    const colon = tag.name.indexOf(':');
+    let name = names.get(tag.name);
+    if (name === undefined) {
+      const colon = tag.name.indexOf(':');
+      name = colon >= 0 ? tag.name.slice(colon + 1) : tag.name;
+      names.set(tag.name, name);
+    }
     const element: XmlElement = {
-      name: colon >= 0 ? tag.name.slice(colon + 1) : tag.name,
+      name,
       start: Math.max(0, text.lastIndexOf('<', parser.position - 1)),
       end: -1,
-      children: [],
+      children: NO_CHILDREN,
       text: '',
     };
     const parent = stack[stack.length - 1];
-    if (parent) parent.children.push(element);
-    else doc.root ??= element;
+    if (parent === undefined) {
+      doc.root ??= element;
+    } else if (parent.children === NO_CHILDREN) {
+      parent.text = '';
+      parent.children = [element];
+    } else {
+      parent.children.push(element);
+    }
     stack.push(element);
   });
-  parser.on('text', (data) => {
+  const gather = (data: string): void => {
     const top = stack[stack.length - 1];
-    if (top) top.text += data;
-  });
-  parser.on('cdata', (data) => {
-    const top = stack[stack.length - 1];
-    if (top) top.text += data;
-  });
+    if (top !== undefined && top.children === NO_CHILDREN) top.text += data;
+  };
+  parser.on('text', gather);
+  parser.on('cdata', gather);
   parser.on('closetag', () => {
     const element = stack.pop();
     if (element) element.end = parser.position;
