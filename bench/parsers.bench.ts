@@ -18,6 +18,7 @@ import { SaxesParser } from 'saxes';
 import type { BenchInput } from './inputs';
 import { measure, summarize, type Budget, type Stats } from './measure';
 import type { Row } from './report';
+import { referenceGemfileLock, referenceGoSum } from './references';
 import { shippedParsers } from './shipped';
 
 export interface ParseFigures {
@@ -27,6 +28,8 @@ export interface ParseFigures {
   deptrust: Stats;
   /** The floor: the least any parser of this format must do. */
   floor: { what: string; stats: Stats };
+  /** For the line formats: the floor plus one entry object per line, no checks (references.ts). */
+  reference?: { what: string; stats: Stats; entries: number };
   peers: Array<{ what: string; stats?: Stats; note?: string }>;
 }
 
@@ -225,10 +228,19 @@ export async function benchParse(input: BenchInput): Promise<ParseFigures> {
     entries = parseLockfile(input.format, decoded, { path: input.file }).dependencies.length;
   }, budget);
   const floor = await floorOf(input, buffer, budget);
+  let reference: ParseFigures['reference'];
+  if (input.format === 'go-sum' || input.format === 'gemfile-lock') {
+    const read = input.format === 'go-sum' ? referenceGoSum : referenceGemfileLock;
+    let count = 0;
+    const stats = await measure(() => {
+      count = read(buffer.toString('utf8')).length;
+    }, budget);
+    reference = { what: 'split, fields, entry objects; no checks', stats, entries: count };
+  }
   let peers: ParseFigures['peers'] = [];
   if (input.format === 'package-lock') peers = npmPeers(input, text, peerBudget(buffer.length));
   if (input.format === 'gemfile-lock') peers = [bundlerPeer(input, peerBudget(buffer.length))];
-  return { input, bytes: buffer.length, entries, deptrust, floor, peers };
+  return { input, bytes: buffer.length, entries, deptrust, floor, reference, peers };
 }
 
 export function parseRows(figures: ParseFigures[]): Row[] {
@@ -252,6 +264,17 @@ export function parseRows(figures: ParseFigures[]): Row[] {
       unit: 'ms',
       ratio: f.deptrust.median / f.floor.stats.median,
     });
+    if (f.reference) {
+      rows.push({
+        group: 'parse',
+        what: f.reference.what,
+        input,
+        stats: f.reference.stats,
+        unit: 'ms',
+        ratio: f.deptrust.median / f.reference.stats.median,
+        note: `reference, not a target: ${f.reference.entries} entries`,
+      });
+    }
     for (const p of f.peers) {
       rows.push({
         group: 'parse',
