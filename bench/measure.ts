@@ -82,6 +82,46 @@ export async function measure(fn: () => unknown, budget: Budget = {}): Promise<S
   return { ...summarize(samples), cpu: { median, min, max } };
 }
 
+/**
+ * Times several functions in alternation: each round runs every one of them once, each after
+ * its own full garbage collection, so all of them see the machine in the same state. On a
+ * shared or virtual machine whose speed drifts by a factor of two from one minute to the next,
+ * the ratio of medians measured this way holds where separate measurements do not. The budget
+ * counts the time of all of them together; each gets its own warm-up first.
+ */
+export async function measureTogether(
+  fns: Array<() => unknown>,
+  budget: Budget = {},
+): Promise<Stats[]> {
+  const { minRuns = 3, maxRuns = 15, budgetMs = 3000, warmup = 1, warmupMs = 0 } = budget;
+  for (const fn of fns) {
+    const warmStart = now();
+    for (let i = 0; i < warmup || (now() - warmStart < warmupMs && i < 10_000); i++) await fn();
+  }
+  const samples: number[][] = fns.map(() => []);
+  const cpu: number[][] = fns.map(() => []);
+  let spent = 0;
+  let rounds = 0;
+  while (rounds < maxRuns && (rounds < minRuns || spent < budgetMs)) {
+    for (let k = 0; k < fns.length; k++) {
+      collectGarbage();
+      const c = process.cpuUsage();
+      const t = now();
+      await fns[k]();
+      const ms = now() - t;
+      const used = process.cpuUsage(c);
+      samples[k].push(ms);
+      cpu[k].push((used.user + used.system) / 1000);
+      spent += ms;
+    }
+    rounds++;
+  }
+  return samples.map((s, k) => {
+    const { median, min, max } = summarize(cpu[k]);
+    return { ...summarize(s), cpu: { median, min, max } };
+  });
+}
+
 export function fmtMs(ms: number): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   if (ms >= 100) return `${ms.toFixed(0)} ms`;

@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SaxesParser } from 'saxes';
 import type { BenchInput } from './inputs';
-import { measure, summarize, type Budget, type Stats } from './measure';
+import { measureTogether, summarize, type Budget, type Stats } from './measure';
 import type { Row } from './report';
 import { referenceGemfileLock, referenceGoSum } from './references';
 import { shippedParsers } from './shipped';
@@ -188,59 +188,76 @@ function bundlerPeer(input: BenchInput, budget: Budget): ParseFigures['peers'][n
   return { what, stats: summarize(out.samples_ms), note: `${out.specs} specs` };
 }
 
-async function floorOf(
-  input: BenchInput,
-  buffer: Buffer,
-  budget: Budget,
-): Promise<ParseFigures['floor']> {
+/** The floor of a format: what it is, and one run of it from the file's bytes. */
+function floorOf(input: BenchInput, buffer: Buffer): { what: string; run: () => unknown } {
   const text = (): string => buffer.toString('utf8');
   switch (input.format) {
     case 'package-lock':
-      return { what: 'JSON.parse (floor)', stats: await measure(() => JSON.parse(text()), budget) };
+      return { what: 'JSON.parse (floor)', run: () => JSON.parse(text()) };
     case 'go-sum':
     case 'gemfile-lock':
-      return {
-        what: 'decode and split lines (floor)',
-        stats: await measure(() => text().split('\n'), budget),
-      };
-    case 'pom': {
+      return { what: 'decode and split lines (floor)', run: () => text().split('\n') };
+    case 'pom':
       // saxes with the parser's options and do-nothing handlers: tokenizing without a tree.
-      const stats = await measure(() => {
-        const parser = new SaxesParser({ position: true });
-        parser.on('opentag', () => undefined);
-        parser.on('closetag', () => undefined);
-        parser.on('text', () => undefined);
-        parser.write(text()).close();
-      }, budget);
-      return { what: 'saxes alone (floor)', stats };
-    }
+      return {
+        what: 'saxes alone (floor)',
+        run: () => {
+          const parser = new SaxesParser({ position: true });
+          parser.on('opentag', () => undefined);
+          parser.on('closetag', () => undefined);
+          parser.on('text', () => undefined);
+          parser.write(text()).close();
+        },
+      };
   }
 }
 
+/**
+ * deptrust, its floor and (for the line formats) the reference reader are timed in
+ * alternation (measureTogether), so their ratio is that of one moment of the machine.
+ */
 export async function benchParse(input: BenchInput): Promise<ParseFigures> {
   const buffer = fs.readFileSync(input.file);
   const text = buffer.toString('utf8');
   const budget = budgetFor(buffer.length);
   let entries = 0;
   const { decodeLockfile, parseLockfile } = await shippedParsers();
-  const deptrust = await measure(() => {
-    const decoded = decodeLockfile(buffer, input.format);
-    entries = parseLockfile(input.format, decoded, { path: input.file }).dependencies.length;
-  }, budget);
-  const floor = await floorOf(input, buffer, budget);
-  let reference: ParseFigures['reference'];
-  if (input.format === 'go-sum' || input.format === 'gemfile-lock') {
+  const floor = floorOf(input, buffer);
+  const runs: Array<() => unknown> = [
+    () => {
+      const decoded = decodeLockfile(buffer, input.format);
+      entries = parseLockfile(input.format, decoded, { path: input.file }).dependencies.length;
+    },
+    floor.run,
+  ];
+  let referenceEntries = 0;
+  const lineFormat = input.format === 'go-sum' || input.format === 'gemfile-lock';
+  if (lineFormat) {
     const read = input.format === 'go-sum' ? referenceGoSum : referenceGemfileLock;
-    let count = 0;
-    const stats = await measure(() => {
-      count = read(buffer.toString('utf8')).length;
-    }, budget);
-    reference = { what: 'split, fields, entry objects; no checks', stats, entries: count };
+    runs.push(() => {
+      referenceEntries = read(buffer.toString('utf8')).length;
+    });
   }
+  const [deptrust, floorStats, referenceStats] = await measureTogether(runs, budget);
+  const reference: ParseFigures['reference'] = lineFormat
+    ? {
+        what: 'split, fields, entry objects; no checks',
+        stats: referenceStats,
+        entries: referenceEntries,
+      }
+    : undefined;
   let peers: ParseFigures['peers'] = [];
   if (input.format === 'package-lock') peers = npmPeers(input, text, peerBudget(buffer.length));
   if (input.format === 'gemfile-lock') peers = [bundlerPeer(input, peerBudget(buffer.length))];
-  return { input, bytes: buffer.length, entries, deptrust, floor, reference, peers };
+  return {
+    input,
+    bytes: buffer.length,
+    entries,
+    deptrust,
+    floor: { what: floor.what, stats: floorStats },
+    reference,
+    peers,
+  };
 }
 
 export function parseRows(figures: ParseFigures[]): Row[] {
