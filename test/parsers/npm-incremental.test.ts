@@ -6,9 +6,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { ParseResult } from '../../server/src/core/types';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { headRanges, textLines, type Lines } from '../../server/src/lsp/analysis';
 import { parsePackageLock, reparsePackageLock } from '../../server/src/parsers/npm/packageLock';
 import { seededRandom } from '../helpers/random';
 import { sharedPath } from '../helpers/shared';
+
+/** The lines as the language server reads them from an open document. */
+function documentLines(text: string): () => Lines {
+  const doc = TextDocument.create('file:///project/package-lock.json', 'json', 1, text);
+  return () => ({
+    lineCount: doc.lineCount,
+    lineText: (line) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }),
+  });
+}
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'npm');
 const OPTIONS = { path: '/project/package-lock.json' };
@@ -74,6 +85,7 @@ test('an entry read again after an edit equals a whole parse, over chains of see
       const r = seededRandom(seed);
       let text = start;
       let previous = { text, result: parsePackageLock(text, OPTIONS) };
+      let heads = headRanges(previous.result.dependencies, textLines(text));
       const written = name.endsWith('package-lock.json');
       const steps = text.length > 200_000 ? 30 : 60;
       for (let i = 0; i < steps; i++) {
@@ -87,12 +99,17 @@ test('an entry read again after an edit equals a whole parse, over chains of see
           incremental++;
           assert.deepStrictEqual(quick, whole,
             `${name} (${layout}, seed ${seed}, edit ${i}): re-reading one entry differs from a whole parse`);
+          // The editor takes over the diagnostic lines of the entries kept as they were.
+          const kept = headRanges(quick.dependencies, documentLines(next), { dependencies: previous.result.dependencies, heads });
+          assert.deepStrictEqual(kept, headRanges(quick.dependencies, textLines(next)),
+            `${name} (${layout}, seed ${seed}, edit ${i}): diagnostic lines taken over differ from lines found afresh`);
         }
         // A text that does not parse is no starting point (the language server parses the next
         // version whole); the chain goes on from the last one that did.
         if (!whole.ok) continue;
         text = next;
         previous = { text, result: quick ?? whole };
+        heads = headRanges(previous.result.dependencies, textLines(text));
       }
     }
   }

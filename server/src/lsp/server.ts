@@ -23,7 +23,7 @@ import { summarize } from '../cli/text';
 import type { Identity } from '../identity/identity';
 import type { PolicyLoad } from '../trust/policy';
 import { evaluate, type Evaluation } from '../trust/verdict';
-import { headRanges, nextResult, type Analysis } from './analysis';
+import { headRanges, nextResult, textLines, type Analysis, type Lines } from './analysis';
 import { codeActions, TRUST_ALL_KIND, type DecideCommandArgs } from './codeActions';
 import { policyDiagnostics, toDiagnostics } from './diagnostics';
 import { hoverFor } from './hover';
@@ -340,6 +340,20 @@ export class DeptrustServer {
     }
   }
 
+  /**
+   * The lines of a text to check: the open document's own line table when the text is its
+   * current version (kept up to date edit by edit, so typing costs no new table), else a
+   * LineIndex over the text.
+   */
+  private linesOf(uri: string, source: { text: string; version: number }): () => Lines {
+    const doc = this.documents.get(uri);
+    if (!doc || doc.version !== source.version) return textLines(source.text);
+    return () => ({
+      lineCount: doc.lineCount,
+      lineText: (line) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }),
+    });
+  }
+
   private forget(uri: string): void {
     this.diskFiles.delete(uri);
     this.analyses.delete(uri);
@@ -360,7 +374,9 @@ export class DeptrustServer {
       ? { text: previous.parsedText, result: previous.result } : undefined;
     const parsed = reparseLockfile(format, before, text, { path: filePath, readFile: this.readRelated });
     const { result, brokenBy } = nextResult(previous, parsed);
-    const heads = brokenBy && previous ? previous.heads : headRanges(result.dependencies, text);
+    const heads = brokenBy && previous
+      ? previous.heads
+      : headRanges(result.dependencies, this.linesOf(uri, source), previous && { dependencies: previous.result.dependencies, heads: previous.heads });
     await this.ready;
     const policy = this.policyFor(filePath);
     const evaluations = await this.evaluateAll(result.dependencies, policy);

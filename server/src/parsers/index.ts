@@ -63,7 +63,9 @@ export function parseLockfile(format: LockfileFormat, text: string, options: Par
 /**
  * The result for `text`, read from the result of an earlier version of it where the edit between
  * the two allows (package-lock.json: typing inside one entry's strings); otherwise a whole parse.
- * Either way the same result `parseLockfile` gives.
+ * Either way the same result `parseLockfile` gives. An entry of the earlier result is handed
+ * back as the same object only when its text and its lines are unchanged (the editor takes
+ * over what it worked out for such an entry).
  */
 export function reparseLockfile(
   format: LockfileFormat,
