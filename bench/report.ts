@@ -75,24 +75,38 @@ export function formatTable(rows: Row[]): string {
       group = row.group;
       lines.push('', `== ${group} ==`);
     }
-    const ratio = row.ratio === undefined ? '' : `  deptrust/this ${row.ratio.toFixed(2)}x`;
+    const ratio = row.ratio === undefined ? '' : `  deptrust/this ${fmtRatio(row.ratio)}`;
     const note = row.note ? `  (${row.note})` : '';
     lines.push(`${pad(row.input, w1)}${pad(row.what, w2)}${cell(row)}${ratio}${note}`);
   }
   return lines.join('\n');
 }
 
+/** A ratio with two significant digits below 0.1 (0.004x, not 0.00x). */
+function fmtRatio(x: number): string {
+  return `${x >= 0.1 || x === 0 ? x.toFixed(2) : x.toPrecision(2)}x`;
+}
+
+/**
+ * One line per target. The margin of a time is the milliseconds to spare or missed by; the
+ * margin of a ratio is a factor: how many times under the limit it is, or over it.
+ */
 export function formatTargets(targets: Target[]): string {
   const lines = ['', '== targets =='];
   for (const t of targets) {
-    const fmt = (x: number): string => (t.unit === 'ms' ? fmtMs(x) : `${x.toFixed(2)}x`);
+    const fmt = (x: number): string => (t.unit === 'ms' ? fmtMs(x) : fmtRatio(x));
     if (t.actual === undefined) {
       lines.push(`NOT MEASURED  ${t.name} (limit ${fmt(t.limit)})${t.note ? `: ${t.note}` : ''}`);
       continue;
     }
-    const margin = t.pass
-      ? `${fmt(t.limit - t.actual)} under`
-      : `missed by ${fmt(t.actual - t.limit)} (${(t.actual / t.limit).toFixed(1)}x the limit)`;
+    let margin: string;
+    if (t.unit === 'ms') {
+      margin = t.pass ? `${fmt(t.limit - t.actual)} to spare` : `missed by ${fmt(t.actual - t.limit)}`;
+    } else {
+      const factor = t.pass ? t.limit / t.actual : t.actual / t.limit;
+      const times = factor >= 100 ? factor.toFixed(0) : factor.toFixed(1);
+      margin = t.pass ? `${times} times under the limit` : `${times} times over the limit`;
+    }
     lines.push(
       `${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${fmt(t.actual)} vs limit ${fmt(t.limit)}, ` +
         `${margin}${t.note ? `; ${t.note}` : ''}`,

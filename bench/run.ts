@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in one run, one table, the targets with their margins, and
-// the figures as JSON (bench/results/latest.json unless --out says otherwise).
+// the figures as JSON: bench/results/latest.json for a whole run, bench/results/partial.json for
+// a part of one (--only, --quick, --match), unless --out says otherwise.
 //   node --expose-gc --import tsx bench/run.ts [--only parse,lsp,ledger,immudb,cli]
 //                                              [--quick] [--match TEXT] [--no-build] [--out FILE]
 // --quick leaves out the 50,000-package files and the 1,000,000-record ledger; --match keeps
@@ -45,7 +46,16 @@ function readArgs(argv: string[]): Args {
     quick: argv.includes('--quick'),
     match: value('--match'),
     build: !argv.includes('--no-build'),
-    out: path.resolve(value('--out') ?? path.join(REPO, 'bench', 'results', 'latest.json')),
+    // Only a whole run replaces the committed figures; a part of one goes beside them.
+    out: path.resolve(
+      value('--out') ??
+        path.join(
+          REPO,
+          'bench',
+          'results',
+          only || argv.includes('--quick') || value('--match') ? 'partial.json' : 'latest.json',
+        ),
+    ),
   };
 }
 
@@ -367,7 +377,8 @@ async function main(): Promise<void> {
       `${JSON.stringify(env.loadAverageAtStart)} -> ` +
       `${JSON.stringify(result.environment.loadAverageAtEnd)}`,
     'Times: wall-clock median [min .. max] n=runs, then median CPU time where timed in-process.',
-    'Parse times start from the bytes of the file in memory. Ratios compare wall-clock medians.',
+    'Parse times start from the bytes of the file in memory. deptrust/this is deptrust\'s',
+    'wall-clock median over the row\'s: above 1 deptrust takes longer, below 1 it is faster.',
     formatTable(rows),
     formatTargets(targets),
     ...(notes.length ? ['', '== notes ==', ...notes] : []),

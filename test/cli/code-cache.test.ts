@@ -58,8 +58,12 @@ describe('the CLI code cache', () => {
 
     // Damaged: it is not handed to V8 (whose deserializer would abort the process), the run is
     // the same, and the cache is written anew; what an earlier build left goes with it.
-    const stale = path.join(path.dirname(file), 'cli-0123456789abcdef-check.bin');
-    fs.writeFileSync(stale, 'an earlier build');
+    // Names are cli-<this copy of the bundle>-<its build>-<command>.bin.
+    const where = path.basename(file).split('-')[1];
+    const earlier = path.join(path.dirname(file), `cli-${where}-${'0'.repeat(32)}-check.bin`);
+    const otherCopy = path.join(path.dirname(file), `cli-${'f'.repeat(16)}-${'0'.repeat(32)}-check.bin`);
+    fs.writeFileSync(earlier, 'an earlier build of this copy');
+    fs.writeFileSync(otherCopy, 'another checkout');
     const bytes = fs.readFileSync(file);
     bytes.fill(0x41, 64, 4096);
     fs.writeFileSync(file, bytes);
@@ -67,7 +71,22 @@ describe('the CLI code cache', () => {
     assert.equal(third.status, 0, third.stderr);
     assert.deepEqual(JSON.parse(third.stdout).files, JSON.parse(first.stdout).files);
     assert.notDeepEqual(fs.readFileSync(file), bytes, 'a refused cache is replaced');
-    assert.deepEqual(cacheFiles(cacheHome), [file]);
+    assert.deepEqual(cacheFiles(cacheHome).sort(), [file, otherCopy].sort());
+  });
+
+  test('every command has a cache of its own; other words share one', () => {
+    const cacheHome = path.join(home, 'per-command');
+    const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' }).stdout;
+    const names = [...help.slice(help.indexOf('Commands:')).matchAll(/^ {2}([a-z|-]+)/gm)]
+      .flatMap((m) => m[1].split('|'))
+      .filter((n) => n !== 'help');
+    assert.ok(names.length >= 10, `commands found in --help: ${names.join(', ')}`);
+    const env = { ...process.env, XDG_CACHE_HOME: cacheHome, DEPTRUST_NO_CODE_CACHE: '' };
+    for (const name of [...names, 'chekc']) {
+      spawnSync(process.execPath, [CLI, name, '--help'], { encoding: 'utf8', env });
+    }
+    const commands = cacheFiles(cacheHome).map((f) => path.basename(f, '.bin').split('-').slice(3).join('-'));
+    assert.deepEqual(commands.sort(), [...names, 'other'].sort());
   });
 
   test('a cache folder others can write is not used', () => {
