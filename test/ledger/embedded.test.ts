@@ -201,6 +201,47 @@ describe('embedded ledger', () => {
     await damaged.close();
   });
 
+  it('grows past the record table and purl index a tree cache gave it, and caches again', async () => {
+    s = sandbox();
+    // Thousands of lines written straight into the log (one signature, reused: the copies do
+    // not verify, which lookups report but which does not matter here).
+    const base = decision(s.identity, 'pkg:npm/p0@1.0.0');
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      lines.push(canonicalJson({ ...base, subject: { ...base.subject, purl: `pkg:npm/p${i}@1.0.0` } }));
+    }
+    fs.mkdirSync(s.ledgerDir, { recursive: true });
+    fs.writeFileSync(logPath(s), lines.join('\n') + '\n');
+    const open = async (): Promise<EmbeddedLedger> => {
+      const l = new EmbeddedLedger(s.ledgerDir, { witnessDir: s.witnessDir, cacheMinRecords: 1 });
+      await l.open();
+      return l;
+    };
+    const indexes = async (l: EmbeddedLedger, purls: string[]): Promise<number[]> => {
+      const found = await l.lookup(purls);
+      return purls.map((p) => found.get(p)?.[0]?.index ?? -1);
+    };
+    await (await open()).close();
+    const cached = await open();
+    assert.equal(cached.recordsFromCache, 3000);
+    await cached.append(decision(s.identity, 'pkg:npm/after@1.0.0'));
+    const wanted = ['pkg:npm/p0@1.0.0', 'pkg:npm/p2999@1.0.0', 'pkg:npm/after@1.0.0'];
+    assert.deepEqual(await indexes(cached, wanted), [0, 2999, 3000]);
+    assert.equal(cached.state().health, 'ok');
+    await cached.close();
+
+    // The next open takes the 3,000 cached records, reads the appended one, and caches all;
+    // the one after that takes all 3,001 from the cache.
+    const again = await open();
+    assert.equal(again.recordsFromCache, 3000);
+    await again.close();
+    const last = await open();
+    assert.equal(last.recordsFromCache, 3001);
+    assert.deepEqual(await indexes(last, wanted), [0, 2999, 3000]);
+    assert.deepEqual([last.state().health, last.state().size], ['ok', 3001]);
+    await last.close();
+  });
+
   it('refuses to write to a compromised ledger', async () => {
     s = sandbox();
     const ledger = await s.open();
