@@ -57,36 +57,11 @@ export function collectGarbage(): void {
 }
 
 /**
- * Times `fn` repeatedly. A full garbage collection (see `collectGarbage`) runs before each timed
- * run, so one run's garbage is not billed to the next.
- */
-export async function measure(fn: () => unknown, budget: Budget = {}): Promise<Stats> {
-  const { minRuns = 3, maxRuns = 15, budgetMs = 3000, warmup = 1, warmupMs = 0 } = budget;
-  const warmStart = now();
-  for (let i = 0; i < warmup || (now() - warmStart < warmupMs && i < 10_000); i++) await fn();
-  const samples: number[] = [];
-  const cpu: number[] = [];
-  let spent = 0;
-  while (samples.length < maxRuns && (samples.length < minRuns || spent < budgetMs)) {
-    collectGarbage();
-    const c = process.cpuUsage();
-    const t = now();
-    await fn();
-    const ms = now() - t;
-    const used = process.cpuUsage(c);
-    samples.push(ms);
-    cpu.push((used.user + used.system) / 1000);
-    spent += ms;
-  }
-  const { median, min, max } = summarize(cpu);
-  return { ...summarize(samples), cpu: { median, min, max } };
-}
-
-/**
- * Times several functions in alternation: each round runs every one of them once, each after
- * its own full garbage collection, so all of them see the machine in the same state. On a
- * shared or virtual machine whose speed drifts by a factor of two from one minute to the next,
- * the ratio of medians measured this way holds where separate measurements do not. The budget
+ * Times functions repeatedly, several in alternation: each round runs every one of them once,
+ * each after its own full garbage collection (see `collectGarbage`, so one run's garbage is not
+ * billed to the next), and all of them see the machine in the same state. On a shared or
+ * virtual machine whose speed drifts by a factor of two from one minute to the next, the ratio
+ * of medians measured this way holds where separate measurements do not. The budget
  * counts the time of all of them together; each gets its own warm-up first.
  */
 export async function measureTogether(
